@@ -1,0 +1,41 @@
+/**
+ * The object-store interface: immutable blobs addressed by the SHA-256 of their content.
+ * One folder per implementation (`local/` now; S3-compatible with [cluster]); every
+ * implementation passes `object-store.case.ts`.
+ */
+
+/** Hex SHA-256 of an object's bytes. */
+export type ObjectHash = string;
+
+/** Content-addressed blob storage. Writes are atomic and durable before they resolve. */
+export interface ObjectStore {
+  /** Stores bytes; resolves to their hash once they are durable (idempotent). */
+  put(data: Uint8Array): Promise<ObjectHash>;
+  /** Stores a file's content without reading it whole into memory; resolves to its hash. */
+  putFile(path: string): Promise<ObjectHash>;
+  /** Reads an object, verifying its hash; `OBJECT_CORRUPT` if it does not match. */
+  get(hash: ObjectHash): Promise<Uint8Array>;
+  /** Writes an object's content to `dest` (creating parent directories), verifying its hash. */
+  getToFile(hash: ObjectHash, dest: string): Promise<void>;
+  has(hash: ObjectHash): Promise<boolean>;
+}
+
+/**
+ * A set of files as a step value: relative path -> object hash, ordered by path.
+ * Steps see it as a directory laid out again; it is stored as this manifest.
+ */
+export interface FileSetValue {
+  $files: Record<string, ObjectHash>;
+}
+
+/** Whether a step value is a {@link FileSetValue}. */
+export function isFileSetValue(value: unknown): value is FileSetValue {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    typeof (value as { $files?: unknown }).$files === 'object' &&
+    (value as { $files?: unknown }).$files !== null
+  );
+}

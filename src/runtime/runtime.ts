@@ -1,0 +1,67 @@
+/**
+ * The step-runtime interface: how one attempt of one step on one datum is executed.
+ * Implementations: `ts/` (worker-thread pool) and `command/` (subprocesses); both pass
+ * `runtime.case.ts`. A runtime never touches the metadata store: it receives resolved
+ * input values and returns output values; the engine records everything.
+ */
+import type { StepSpec } from '../spec/model.js';
+
+/** A stream a log line came from. `log` is the step's own logger (TS steps). */
+export type LogStream = 'stdout' | 'stderr' | 'log';
+
+/** A metric point reported by a step (`ctx.metric()` or the `SLUICE_METRICS` file). */
+export interface MetricPoint {
+  key: string;
+  value: number;
+  step?: number;
+}
+
+/** One attempt to execute. */
+export interface StepTask {
+  runId: string;
+  step: StepSpec;
+  /** Directory that relative paths in the step resolve against (the spec's folder). */
+  pipelineDir: string;
+  /** Datum key; `''` for a step that runs once. */
+  datum: string;
+  /** 1-based attempt number. */
+  attempt: number;
+  /**
+   * Input values by name, gathered inputs as arrays ordered by datum key. File-set values
+   * (`{ $files }`) are laid out as directories by the runtime and passed as their path.
+   */
+  inputs: Record<string, unknown>;
+  /** All run params (a step also sees params it lists in `inputs` there). */
+  params: Record<string, unknown>;
+  /** A fresh, empty directory owned by this attempt; removed by the engine afterwards. */
+  scratchDir: string;
+  /** Receives the attempt's log lines, in order. */
+  log(stream: LogStream, line: string): void;
+  metric(point: MetricPoint): void;
+  /** Aborted on cancellation: the attempt is stopped and rejects with `RUN_CANCELLED`. */
+  signal: AbortSignal;
+}
+
+/** What an attempt produced: one value per declared output (file outputs as `{ $files }`). */
+export interface StepResult {
+  outputs: Record<string, unknown>;
+}
+
+/** Executes attempts of one kind of step. */
+export interface StepRuntime {
+  /**
+   * Prepares a step once per run (e.g. bundles a TS module) and returns the hash of its
+   * code, which goes into the step version. Throws `SPEC_MODULE_NOT_FOUND` or
+   * `SPEC_PROGRAM_NOT_FOUND` when the code is missing.
+   */
+  prepare(step: StepSpec, pipelineDir: string): Promise<{ codeHash: string }>;
+  /**
+   * Runs one attempt, enforcing `step.timeoutMs` (the attempt is killed: `STEP_TIMEOUT`)
+   * and `task.signal` (`RUN_CANCELLED`). Rejects with `STEP_FAILED` when the step throws
+   * or exits non-zero, `STEP_CRASHED` when its worker or process dies, `STEP_OUTPUT` when
+   * the outputs do not match the declaration.
+   */
+  execute(task: StepTask): Promise<StepResult>;
+  /** Stops every worker and process. */
+  close(): Promise<void>;
+}

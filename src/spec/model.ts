@@ -1,0 +1,108 @@
+/**
+ * The compiled pipeline model: what the YAML loader and the TypeScript builder both produce
+ * once a spec has passed every check, and the only form the engine reads.
+ *
+ * Names are resolved, durations are milliseconds, module paths are absolute, and defaults
+ * are filled in, so nothing downstream re-interprets the raw spec.
+ */
+
+/** The type of a run parameter. */
+export type ParamType = 'string' | 'number' | 'integer' | 'boolean' | 'json';
+
+/** A declared run parameter. A param without `default` is required. */
+export interface ParamSpec {
+  name: string;
+  type: ParamType;
+  default?: unknown;
+  description?: string;
+  /** Allowed values, when the param is an enumeration. */
+  enum?: unknown[];
+}
+
+/** A versioned-data input: a repo split into datums by a glob. */
+export interface DataInputSpec {
+  name: string;
+  repo: string;
+  glob: string;
+  branch: string;
+}
+
+/** How a step runs. */
+export type StepRun =
+  /** A TS/JS module whose export (default: `default`) is the step function. */
+  | { kind: 'ts'; module: string; export: string }
+  /** Any program, following the command contract; `cwd`-relative args resolve in `dir`. */
+  | { kind: 'command'; command: string[]; env: Record<string, string> };
+
+/** One name a step reads. `gather` is the `name[]` form: all datums of a per-datum value. */
+export interface StepInput {
+  name: string;
+  gather: boolean;
+}
+
+/** One name a step writes. `scatter` is the `name[]` form: each array element is a datum. */
+export interface StepOutput {
+  name: string;
+  scatter: boolean;
+}
+
+/** A compiled step. */
+export interface StepSpec {
+  name: string;
+  run: StepRun;
+  inputs: StepInput[];
+  outputs: StepOutput[];
+  /** Concurrent datums of this step; at least 1. */
+  parallelism: number;
+  /** Extra attempts after a failure. */
+  retries: number;
+  /** First retry delay in ms; doubles each further attempt (capped at `retryMaxDelayMs`). */
+  retryDelayMs: number;
+  retryMaxDelayMs: number;
+  /** Per-attempt timeout in ms; `undefined` means none. */
+  timeoutMs: number | undefined;
+  /** Reuse a stored result whose execution key matches (default true). */
+  cache: boolean;
+  /** Free-form description shown by the CLI and UI. */
+  description?: string;
+}
+
+/** A trigger; only declared by [core], acted on by the long-running service. */
+export type TriggerSpec =
+  | { kind: 'commit'; repo: string }
+  | { kind: 'cron'; cron: string; tz?: string }
+  | { kind: 'after'; pipeline: string };
+
+/** Where a named value comes from, and whether it is per-datum. */
+export interface ValueSpec {
+  name: string;
+  /** `param`, `input` (versioned data) or the name of the step that outputs it. */
+  producer: string;
+  kind: 'param' | 'input' | 'step';
+  /**
+   * For a per-datum value, the name of the value whose datums it follows: a data input,
+   * or a step output declared `name[]` (scatter). `null` for a value that exists once.
+   */
+  origin: string | null;
+}
+
+/** A pipeline that passed every static check. */
+export interface Pipeline {
+  name: string;
+  description?: string;
+  /** Absolute path of the spec file, or `undefined` for a pipeline built in code. */
+  file: string | undefined;
+  /** Directory that relative module and program paths resolve against. */
+  dir: string;
+  params: Record<string, ParamSpec>;
+  inputs: Record<string, DataInputSpec>;
+  /** Every named value (params, data inputs, step outputs of kept steps). */
+  values: Record<string, ValueSpec>;
+  /** Steps that contribute to the desired outputs, in a topological order. */
+  steps: Record<string, StepSpec>;
+  /** The names a run must produce. */
+  outputs: string[];
+  /** Steps removed because they cannot contribute to the desired outputs. */
+  pruned: string[];
+  triggers: TriggerSpec[];
+}
