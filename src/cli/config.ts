@@ -1,0 +1,44 @@
+/**
+ * The CLI's configuration, compiled once from flags and the environment. Nothing below
+ * `cli/` and `server/` reads the environment; they receive this object's parts.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { SluiceError } from '../core/index.js';
+
+/** Compiled CLI configuration. */
+export interface CliConfig {
+  /** The data directory (`--home`, `SLUICE_HOME`, default `./.sluice`). */
+  home: string;
+  /** Engine log level for `<home>/logs/engine.log` (`SLUICE_LOG_LEVEL`, default `info`). */
+  logLevel: string;
+  /** Running attempts at once (`--concurrency`, `SLUICE_CONCURRENCY`, default 2 x cores). */
+  concurrency: number;
+  /** Whether stderr is a terminal (progress bars) and colour is wanted. */
+  tty: boolean;
+}
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** Compiles flags and environment into a {@link CliConfig}; throws `USAGE` on bad values. */
+export function compileConfig(
+  flags: { home?: string; concurrency?: string },
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  tty: boolean,
+): CliConfig {
+  const home = resolve(cwd, flags.home ?? env.SLUICE_HOME ?? '.sluice');
+  const logLevel = env.SLUICE_LOG_LEVEL ?? 'info';
+  if (!LEVELS.includes(logLevel)) {
+    throw new SluiceError('USAGE', `SLUICE_LOG_LEVEL: '${logLevel}' is not a level; allowed: ${LEVELS.join(', ')}`);
+  }
+  const rawConcurrency = flags.concurrency ?? env.SLUICE_CONCURRENCY;
+  let concurrency = availableParallelism() * 2;
+  if (rawConcurrency !== undefined) {
+    concurrency = Number(rawConcurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new SluiceError('USAGE', `--concurrency: expected an integer >= 1, found '${rawConcurrency}'`);
+    }
+  }
+  return { home, logLevel, concurrency, tty: tty && env.NO_COLOR === undefined && env.TERM !== 'dumb' };
+}

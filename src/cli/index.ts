@@ -1,0 +1,2 @@
+export { main } from './main.js';
+export { EXIT, exitCodeFor } from './exit-codes.js';

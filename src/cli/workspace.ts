@@ -1,0 +1,92 @@
+/**
+ * Opens a data directory for a command: as its owner (store, objects, engine, control
+ * socket), or, when another live process owns it and serves a control socket, as a client
+ * of that process.
+ */
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SluiceError, fileLogger, type Logger } from '../core/index.js';
+import { openLocalObjectStore, type ObjectStore } from '../data/index.js';
+import { createEngine, type Engine } from '../engine/index.js';
+import { localRunsApi, startControlServer, type RunsApi } from '../server/index.js';
+import { LockHeldError, openEmbeddedStore, type HomeLock, type MetadataStore } from '../store/index.js';
+import type { CliConfig } from './config.js';
+import { remoteRunsApi } from './remote.js';
+
+/** A data directory opened by its owner. */
+export interface LocalWorkspace {
+  store: MetadataStore;
+  objects: ObjectStore;
+  lock: HomeLock;
+  logger: Logger;
+  engine: Engine;
+  api: RunsApi;
+  close(): Promise<void>;
+}
+
+/** Where the owner's control socket lives (Unix socket paths are limited to ~100 bytes). */
+export function controlSocketPath(home: string): string {
+  const inHome = join(home, 'control.sock');
+  if (Buffer.byteLength(inHome) < 100) return inHome;
+  return join(tmpdir(), `sluice-${createHash('sha256').update(home).digest('hex').slice(0, 16)}.sock`);
+}
+
+/** Opens `config.home` as its owner; throws `STORE_LOCKED` when another live process owns it. */
+export async function openLocalWorkspace(config: CliConfig, command: string): Promise<LocalWorkspace> {
+  const { store, lock } = await openEmbeddedStore({ home: config.home });
+  const logger = fileLogger(join(config.home, 'logs', 'engine.log'), config.logLevel);
+  const objects = openLocalObjectStore(join(config.home, 'objects'));
+  const engine = createEngine({
+    store,
+    objects,
+    scratchDir: join(config.home, 'scratch'),
+    concurrency: config.concurrency,
+    logger,
+  });
+  const api = localRunsApi(store, engine);
+  const socket = controlSocketPath(config.home);
+  let control: { close(): Promise<void> } | undefined;
+  try {
+    control = await startControlServer(api, socket);
+    await lock.update({ command, socket });
+  } catch (error) {
+    logger.warn({ err: error }, 'control socket unavailable; other shells cannot reach this process');
+  }
+  let closed = false;
+  return {
+    store,
+    objects,
+    lock,
+    logger,
+    engine,
+    api,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await engine.close();
+      await control?.close();
+      await store.close();
+      await lock.release();
+      logger.flush();
+    },
+  };
+}
+
+/**
+ * Opens `config.home` for commands that read or cancel runs: locally when it is free, else
+ * through the owner's control socket.
+ */
+export async function openRunsApi(config: CliConfig): Promise<{ api: RunsApi; close(): Promise<void> }> {
+  try {
+    const workspace = await openLocalWorkspace(config, 'sluice (read)');
+    return { api: workspace.api, close: () => workspace.close() };
+  } catch (error) {
+    if (error instanceof LockHeldError) {
+      const socket = (error.info as { socket?: unknown } | undefined)?.socket;
+      if (typeof socket === 'string') return { api: remoteRunsApi(socket), close: async () => undefined };
+      throw new SluiceError('STORE_LOCKED', `${error.message} (it serves no control socket to ask instead)`);
+    }
+    throw error;
+  }
+}

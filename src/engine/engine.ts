@@ -1,0 +1,166 @@
+/**
+ * The engine: prepares a pipeline's steps (bundling code, hashing versions), creates the
+ * run record and hands the run to a {@link RunExecution}. One engine serves many runs and
+ * owns the runtimes and the batched state writer.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { canonicalJson, newId, sha256, silentLogger, type Logger } from '../core/index.js';
+import type { ObjectStore } from '../data/index.js';
+import { createCommandRuntime, createTsRuntime, type StepRuntime } from '../runtime/index.js';
+import type { Pipeline, StepSpec } from '../spec/index.js';
+import { StateWriter, type MetadataStore, type RunRecord } from '../store/index.js';
+import type { RunEventListener } from './events.js';
+import { ResultCache } from './result-cache.js';
+import { RunExecution } from './run-execution.js';
+
+/** Options of {@link createEngine}. */
+export interface EngineOptions {
+  store: MetadataStore;
+  objects: ObjectStore;
+  /** Where attempts get their scratch directories. */
+  scratchDir: string;
+  /** Running attempts at once across a run; default: 2 x cores. */
+  concurrency?: number;
+  /** Step runtimes; default: a worker-thread pool as large as `concurrency`, and subprocesses. */
+  runtimes?: { ts: StepRuntime; command: StepRuntime };
+  logger?: Logger;
+  /** How often batched state is flushed to the store, in ms (default 25). */
+  flushIntervalMs?: number;
+}
+
+/** Options of one run. `params` must already be resolved against the pipeline's params. */
+export interface RunOptions {
+  params: Record<string, unknown>;
+  /** Re-execute every step even when a stored result matches its execution key. */
+  noCache?: boolean;
+  /** Fail the run if it has not ended after this many ms. */
+  timeoutMs?: number;
+  onEvent?: RunEventListener;
+}
+
+/** A started run. */
+export interface RunHandle {
+  id: string;
+  /** Settles with the final run record once it is durable; never rejects for a failed run. */
+  result: Promise<RunRecord>;
+  /** Stops running attempts and records the run as cancelled. */
+  cancel(reason?: string): void;
+  execution: RunExecution;
+}
+
+/** The engine. */
+export interface Engine {
+  startRun(pipeline: Pipeline, options: RunOptions): Promise<RunHandle>;
+  /** Runs currently executing in this engine, by id. */
+  active(): Map<string, RunHandle>;
+  /** Waits for buffered state, stops workers. Active runs are cancelled first. */
+  close(): Promise<void>;
+}
+
+/** Creates an engine over a store and an object store. */
+export function createEngine(options: EngineOptions): Engine {
+  const concurrency = options.concurrency ?? availableParallelism() * 2;
+  const logger = options.logger ?? silentLogger();
+  const runtimes = options.runtimes ?? {
+    ts: createTsRuntime({ objects: options.objects, maxWorkers: concurrency }),
+    command: createCommandRuntime({ objects: options.objects }),
+  };
+  const writer = new StateWriter(options.store, {
+    intervalMs: options.flushIntervalMs ?? 25,
+    onError: (error: unknown) => logger.error({ err: error }, 'state flush failed; retrying'),
+  });
+  const cache = new ResultCache(options.store);
+  const active = new Map<string, RunHandle>();
+
+  async function versionSteps(pipeline: Pipeline): Promise<Map<string, string>> {
+    const versions = new Map<string, string>();
+    await Promise.all(
+      Object.values(pipeline.steps).map(async (step) => {
+        const runtime = step.run.kind === 'ts' ? runtimes.ts : runtimes.command;
+        const { codeHash } = await runtime.prepare(step, pipeline.dir);
+        versions.set(step.name, stepVersion(step, codeHash));
+      }),
+    );
+    return versions;
+  }
+
+  return {
+    async startRun(pipeline, runOptions) {
+      const stepVersions = await versionSteps(pipeline);
+      const pipelineVersion = sha256(
+        canonicalJson({ name: pipeline.name, outputs: pipeline.outputs, steps: Object.fromEntries(stepVersions) }),
+      );
+      const id = newId();
+      const now = new Date();
+      const run: RunRecord = {
+        id,
+        pipeline: pipeline.name,
+        pipelineVersion,
+        specFile: pipeline.file ?? null,
+        params: runOptions.params,
+        status: 'running',
+        desiredOutputs: pipeline.outputs,
+        outputs: null,
+        error: null,
+        pid: process.pid,
+        createdAt: now,
+        startedAt: now,
+        finishedAt: null,
+      };
+      const scratchDir = join(options.scratchDir, id);
+      const execution = new RunExecution({
+        pipeline,
+        run,
+        writer,
+        cache,
+        runtimes,
+        stepVersions,
+        scratchDir,
+        concurrency,
+        useCache: !runOptions.noCache,
+        logger: logger.child({ runId: id }),
+        onEvent: runOptions.onEvent ?? (() => undefined),
+        firstLogSeq: 0,
+      });
+      let timer: NodeJS.Timeout | undefined;
+      if (runOptions.timeoutMs !== undefined) {
+        const ms = runOptions.timeoutMs;
+        timer = setTimeout(() => execution.cancel(`the run exceeded its timeout of ${ms} ms`, 'failed'), ms);
+        timer.unref();
+      }
+      const result = execution.done.then(async (record) => {
+        if (timer) clearTimeout(timer);
+        active.delete(id);
+        await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
+        logger.info({ runId: id, status: record.status }, 'run finished');
+        return record;
+      });
+      const handle: RunHandle = { id, result, cancel: (reason) => execution.cancel(reason), execution };
+      active.set(id, handle);
+      logger.info({ runId: id, pipeline: pipeline.name }, 'run started');
+      execution.start();
+      return handle;
+    },
+    active: () => active,
+    async close() {
+      for (const handle of active.values()) handle.cancel('the engine is shutting down');
+      await Promise.all([...active.values()].map((handle) => handle.result));
+      await writer.close();
+      await Promise.all([runtimes.ts.close(), runtimes.command.close()]);
+    },
+  };
+}
+
+/**
+ * A step's version: what it computes, not how it is scheduled. Parallelism, retries and
+ * timeouts do not change results, so changing them keeps cached results valid.
+ */
+export function stepVersion(step: StepSpec, codeHash: string): string {
+  const run =
+    step.run.kind === 'ts'
+      ? { kind: 'ts', export: step.run.export }
+      : { kind: 'command', command: step.run.command, env: step.run.env };
+  return sha256(canonicalJson({ run, codeHash, inputs: step.inputs, outputs: step.outputs }));
+}

@@ -1,0 +1,523 @@
+/**
+ * Executes one run of a pipeline: dataflow scheduling at datum granularity.
+ *
+ * Task (one step on one datum) states:
+ *
+ *   pending --inputs published--> running --success--> success
+ *      |                            |  \--cached result--> skipped
+ *      |                            |--failure, retries left--> pending (after backoff)
+ *      |                            |--failure, no retries----> failed
+ *      |--cancel--> cancelled       |--cancel--> cancelled
+ *      `--run ends while blocked by a failure--> upstream_failed
+ *
+ * A task becomes ready the moment every input it reads is published (a per-datum input at
+ * its own datum key, a gathered input `x[]` once every datum of `x` is). Ready tasks start
+ * while their step is under its `parallelism` and the run under its concurrency. The run
+ * succeeds as soon as every desired output is available, and fails when nothing is running
+ * or ready and an output is still missing; {@link explainMissing} says why.
+ *
+ * Live state is in memory; every change is enqueued to a {@link StateWriter} that flushes in
+ * batches. A result is enqueued together with its task's success, so both land in the same
+ * transaction.
+ */
+import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { SluiceError, hashValue, sha256, toSluiceError, type Logger } from '../core/index.js';
+import type { Pipeline, StepSpec } from '../spec/index.js';
+import type { StepRuntime } from '../runtime/index.js';
+import type {
+  AttemptStatus,
+  RunRecord,
+  StateWriter,
+  StoredError,
+  TaskRecord,
+  TaskStatus,
+} from '../store/index.js';
+import type { RunEventListener } from './events.js';
+import { explainMissing } from './explain.js';
+import type { ResultCache } from './result-cache.js';
+import { ValueTable, datumKeys } from './values.js';
+
+/** What a run execution needs; compiled once by the engine. */
+export interface RunContext {
+  pipeline: Pipeline;
+  run: RunRecord;
+  writer: StateWriter;
+  cache: ResultCache;
+  runtimes: { ts: StepRuntime; command: StepRuntime };
+  /** Step name -> step version (hash of the step's semantic spec and its code). */
+  stepVersions: Map<string, string>;
+  scratchDir: string;
+  concurrency: number;
+  useCache: boolean;
+  logger: Logger;
+  onEvent: RunEventListener;
+  firstLogSeq: number;
+}
+
+/** Live state of one task. */
+export interface TaskState {
+  step: StepSpec;
+  datum: string;
+  status: TaskStatus;
+  attempts: number;
+  execKey: string | null;
+  error: StoredError | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  controller?: AbortController;
+  retryTimer?: NodeJS.Timeout;
+}
+
+const TERMINAL: ReadonlySet<TaskStatus> = new Set(['success', 'skipped', 'failed', 'cancelled', 'upstream_failed']);
+
+/** One executing run. `done` settles once its final state is durable. */
+export class RunExecution {
+  readonly done: Promise<RunRecord>;
+  readonly values: ValueTable;
+  /** Tasks per step, in creation (= datum key) order. */
+  readonly tasks = new Map<string, TaskState[]>();
+  readonly #ctx: RunContext;
+  readonly #runController = new AbortController();
+  readonly #ready = new Map<string, TaskState[]>();
+  readonly #runningPerStep = new Map<string, number>();
+  readonly #consumers = new Map<string, StepSpec[]>();
+  readonly #origins = new Map<string, string | null>();
+  readonly #taskIndex = new Map<string, TaskState>();
+  readonly #succeeded = new Map<string, number>();
+  #running = 0;
+  #waiting = 0;
+  #logSeq: number;
+  #finished = false;
+  #cancelReason: { status: 'cancelled' | 'failed'; message: string } | undefined;
+  #resolve!: (run: RunRecord) => void;
+
+  constructor(ctx: RunContext) {
+    this.#ctx = ctx;
+    this.#logSeq = ctx.firstLogSeq;
+    this.values = new ValueTable(ctx.pipeline);
+    this.done = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+    for (const step of Object.values(ctx.pipeline.steps)) {
+      this.tasks.set(step.name, []);
+      this.#ready.set(step.name, []);
+      this.#runningPerStep.set(step.name, 0);
+      this.#origins.set(step.name, stepOrigin(ctx.pipeline, step));
+      for (const input of step.inputs) {
+        const list = this.#consumers.get(input.name) ?? [];
+        if (!list.includes(step)) list.push(step);
+        this.#consumers.set(input.name, list);
+      }
+    }
+  }
+
+  get runId(): string {
+    return this.#ctx.run.id;
+  }
+
+  /** Starts the run: publishes params and creates the tasks of steps that run once. */
+  start(): void {
+    const { pipeline, run } = this.#ctx;
+    this.#ctx.writer.enqueue({ runs: [run] });
+    this.#ctx.onEvent({ type: 'run', runId: run.id, status: run.status });
+    for (const name of Object.keys(pipeline.params)) this.values.publishOnce(name, run.params[name]);
+    for (const input of Object.values(pipeline.inputs)) {
+      this.#cancelReason = {
+        status: 'failed',
+        message: `data input '${input.name}' reads repo '${input.repo}', which does not exist`,
+      };
+      this.#finish();
+      return;
+    }
+    for (const step of Object.values(pipeline.steps)) {
+      if (this.#origins.get(step.name) === null) this.#createTasks(step, ['']);
+    }
+    this.#pump();
+    this.#checkEnd();
+  }
+
+  /** Cancels the run: running attempts are stopped, nothing new starts. */
+  cancel(message = 'cancelled by user', status: 'cancelled' | 'failed' = 'cancelled'): void {
+    if (this.#finished || this.#cancelReason) return;
+    this.#cancelReason = { status, message };
+    this.#log('', '', 0, 'engine', `run ${status === 'cancelled' ? 'cancelled' : 'stopped'}: ${message}`);
+    this.#runController.abort();
+    for (const list of this.tasks.values()) {
+      for (const task of list) {
+        if (task.retryTimer) {
+          clearTimeout(task.retryTimer);
+          task.retryTimer = undefined;
+          this.#waiting -= 1;
+        }
+        if (task.status === 'pending') this.#setStatus(task, 'cancelled');
+      }
+    }
+    for (const queue of this.#ready.values()) queue.length = 0;
+    this.#checkEnd();
+  }
+
+  #createTasks(step: StepSpec, keys: string[]): void {
+    const list = this.tasks.get(step.name) ?? [];
+    for (const datum of keys) {
+      const task: TaskState = {
+        step,
+        datum,
+        status: 'pending',
+        attempts: 0,
+        execKey: null,
+        error: null,
+        startedAt: null,
+        finishedAt: null,
+      };
+      list.push(task);
+      this.#taskIndex.set(`${step.name}\0${datum}`, task);
+      this.#record(task);
+      this.#checkReady(task);
+    }
+    this.#updateStepCompletion(step);
+  }
+
+  #checkReady(task: TaskState): void {
+    if (task.status !== 'pending' || task.retryTimer || this.#cancelReason) return;
+    if (task.attempts > 0 || task.execKey !== null) return;
+    const inputs = this.values.resolveInputs(task.step, task.datum);
+    if (!inputs) return;
+    const version = this.#ctx.stepVersions.get(task.step.name) ?? '';
+    task.execKey = sha256(`${version}\n${inputs.hashes.join('\n')}`);
+    this.#ready.get(task.step.name)?.push(task);
+  }
+
+  /** Starts ready tasks while limits allow, round-robin over steps in topological order. */
+  #pump(): void {
+    if (this.#cancelReason) return;
+    let progressed = true;
+    while (progressed && this.#running < this.#ctx.concurrency) {
+      progressed = false;
+      for (const step of Object.values(this.#ctx.pipeline.steps)) {
+        const queue = this.#ready.get(step.name);
+        if (!queue || queue.length === 0) continue;
+        const running = this.#runningPerStep.get(step.name) ?? 0;
+        if (running >= step.parallelism) continue;
+        const task = queue.shift();
+        if (!task) continue;
+        this.#runningPerStep.set(step.name, running + 1);
+        this.#running += 1;
+        progressed = true;
+        void this.#runTask(task);
+        if (this.#running >= this.#ctx.concurrency) break;
+      }
+    }
+  }
+
+  async #runTask(task: TaskState): Promise<void> {
+    try {
+      const inputs = this.values.resolveInputs(task.step, task.datum)?.values ?? {};
+      if (task.attempts === 0 && this.#ctx.useCache && task.step.cache && task.execKey) {
+        const cached = await this.#ctx.cache.lookup(task.execKey);
+        if (cached && !this.#cancelReason) {
+          task.startedAt = new Date();
+          this.#complete(task, 'skipped', cached);
+          return;
+        }
+      }
+      if (this.#cancelReason) {
+        this.#setStatus(task, 'cancelled');
+        return;
+      }
+      await this.#attempt(task, inputs);
+    } catch (error) {
+      const failure = toSluiceError(error);
+      this.#ctx.logger.error({ err: failure, step: task.step.name, datum: task.datum }, 'engine error');
+      task.error = failure.toJSON();
+      this.#setStatus(task, 'failed');
+    } finally {
+      this.#runningPerStep.set(task.step.name, (this.#runningPerStep.get(task.step.name) ?? 1) - 1);
+      this.#running -= 1;
+      this.#updateStepCompletion(task.step);
+      this.#pump();
+      this.#checkEnd();
+    }
+  }
+
+  async #attempt(task: TaskState, inputs: Record<string, unknown>): Promise<void> {
+    const { step, datum } = task;
+    task.attempts += 1;
+    const attempt = task.attempts;
+    const startedAt = new Date();
+    task.startedAt ??= startedAt;
+    task.controller = new AbortController();
+    const abort = (): void => task.controller?.abort();
+    this.#runController.signal.addEventListener('abort', abort, { once: true });
+    this.#setStatus(task, 'running');
+    this.#recordAttempt(task, attempt, 'running', null, startedAt, null);
+    const scratchDir = join(this.#ctx.scratchDir, step.name, datum || '_', String(attempt));
+    const params: Record<string, unknown> = {};
+    for (const input of step.inputs) {
+      if (input.name in this.#ctx.pipeline.params) params[input.name] = this.#ctx.run.params[input.name];
+    }
+    try {
+      const runtime = step.run.kind === 'ts' ? this.#ctx.runtimes.ts : this.#ctx.runtimes.command;
+      const result = await runtime.execute({
+        runId: this.runId,
+        step,
+        pipelineDir: this.#ctx.pipeline.dir,
+        datum,
+        attempt,
+        inputs,
+        params,
+        scratchDir,
+        log: (stream, line) => this.#log(step.name, datum, attempt, stream, line),
+        metric: (point) =>
+          this.#ctx.writer.enqueue({
+            metrics: [
+              {
+                runId: this.runId,
+                step: step.name,
+                datum,
+                key: point.key,
+                value: point.value,
+                index: point.step ?? null,
+                time: new Date(),
+              },
+            ],
+          }),
+        signal: task.controller.signal,
+      });
+      this.#recordAttempt(task, attempt, 'success', null, startedAt, new Date());
+      if (task.execKey) {
+        this.#ctx.cache.remember(task.execKey, result.outputs);
+        this.#ctx.writer.enqueue({
+          results: [{ execKey: task.execKey, step: step.name, outputs: result.outputs, createdAt: new Date() }],
+        });
+      }
+      this.#complete(task, 'success', result.outputs);
+    } catch (error) {
+      const failure = toSluiceError(error);
+      const cancelled = failure.code === 'RUN_CANCELLED' || this.#cancelReason !== undefined;
+      const status: AttemptStatus = cancelled
+        ? 'cancelled'
+        : failure.code === 'STEP_TIMEOUT'
+          ? 'timeout'
+          : failure.code === 'STEP_CRASHED'
+            ? 'crashed'
+            : 'failed';
+      task.error = failure.toJSON();
+      this.#recordAttempt(task, attempt, status, task.error, startedAt, new Date());
+      if (cancelled) {
+        this.#setStatus(task, 'cancelled');
+      } else if (attempt <= step.retries) {
+        const delay = Math.min(step.retryDelayMs * 2 ** (attempt - 1), step.retryMaxDelayMs);
+        this.#log(step.name, datum, attempt, 'engine', `attempt ${attempt} ${status}: ${failure.message}; retrying in ${formatMs(delay)}`);
+        this.#setStatus(task, 'pending');
+        this.#waiting += 1;
+        task.retryTimer = setTimeout(() => {
+          task.retryTimer = undefined;
+          this.#waiting -= 1;
+          if (this.#cancelReason) {
+            this.#setStatus(task, 'cancelled');
+            this.#checkEnd();
+            return;
+          }
+          this.#ready.get(step.name)?.push(task);
+          this.#pump();
+        }, delay);
+      } else {
+        const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
+        this.#log(step.name, datum, attempt, 'engine', `attempt ${attempt} ${status}: ${failure.message}; step failed${tries}`);
+        this.#setStatus(task, 'failed');
+      }
+    } finally {
+      this.#runController.signal.removeEventListener('abort', abort);
+      task.controller = undefined;
+      rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Publishes a task's outputs and wakes the tasks that read them. */
+  #complete(task: TaskState, status: 'success' | 'skipped', outputs: Record<string, unknown>): void {
+    const { step, datum } = task;
+    for (const output of step.outputs) {
+      const value = outputs[output.name];
+      if (output.scatter) {
+        if (!Array.isArray(value)) {
+          throw new SluiceError('STEP_OUTPUT', `step '${step.name}': scatter output '${output.name}[]' is not an array`);
+        }
+        const keys = datumKeys(value.length);
+        keys.forEach((key, index) => this.values.publishDatum(output.name, key, value[index]));
+        this.values.setKeys(output.name, keys);
+        this.values.markComplete(output.name);
+      } else if (this.#origins.get(step.name) === null) {
+        this.values.publishOnce(output.name, value, hashValue(value ?? null));
+      } else {
+        this.values.publishDatum(output.name, datum, value);
+      }
+    }
+    task.finishedAt = new Date();
+    this.#setStatus(task, status);
+    for (const output of step.outputs) {
+      if (output.scatter) {
+        for (const consumer of this.#consumers.get(output.name) ?? []) {
+          if (this.#origins.get(consumer.name) === output.name && (this.tasks.get(consumer.name)?.length ?? 0) === 0) {
+            this.#createTasks(consumer, this.values.keys(output.name) ?? []);
+          }
+        }
+      }
+      this.#wakeConsumers(output.name, output.scatter ? null : datum);
+    }
+  }
+
+  /** Re-checks the tasks that read `name`: only datum `datum` when they follow its datums. */
+  #wakeConsumers(name: string, datum: string | null): void {
+    const origin = this.values.spec(name).origin;
+    for (const consumer of this.#consumers.get(name) ?? []) {
+      const followsDatums =
+        datum !== null && origin !== null && this.#origins.get(consumer.name) === origin &&
+        consumer.inputs.some((input) => input.name === name && !input.gather);
+      if (followsDatums) {
+        const task = this.#taskIndex.get(`${consumer.name}\0${datum}`);
+        if (task) this.#checkReady(task);
+      } else {
+        for (const task of this.tasks.get(consumer.name) ?? []) this.#checkReady(task);
+      }
+    }
+  }
+
+  /** Marks a step's per-datum outputs complete once all its tasks succeeded. */
+  #updateStepCompletion(step: StepSpec): void {
+    const origin = this.#origins.get(step.name);
+    if (origin === null || origin === undefined) return;
+    if (this.values.keys(origin) === undefined) return;
+    if ((this.#succeeded.get(step.name) ?? 0) !== (this.tasks.get(step.name)?.length ?? 0)) return;
+    for (const output of step.outputs) {
+      if (output.scatter || this.values.isAvailable(output.name)) continue;
+      this.values.markComplete(output.name);
+      this.#wakeConsumers(output.name, null);
+    }
+  }
+
+  #checkEnd(): void {
+    if (this.#finished) return;
+    const outputs = this.#ctx.pipeline.outputs;
+    const allThere = outputs.every((name) => this.values.isAvailable(name));
+    if (allThere && !this.#cancelReason) {
+      this.#finish();
+      return;
+    }
+    if (this.#running > 0 || this.#waiting > 0) return;
+    if (!this.#cancelReason && [...this.#ready.values()].some((queue) => queue.length > 0)) return;
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    const run = this.#ctx.run;
+    const outputs = this.#ctx.pipeline.outputs;
+    const allThere = outputs.every((name) => this.values.isAvailable(name));
+    for (const list of this.tasks.values()) {
+      for (const task of list) {
+        if (!TERMINAL.has(task.status)) this.#setStatus(task, this.#cancelReason ? 'cancelled' : 'upstream_failed');
+      }
+    }
+    let status: RunRecord['status'];
+    let error: StoredError | null = null;
+    if (this.#cancelReason) {
+      status = this.#cancelReason.status;
+      error = {
+        code: status === 'cancelled' ? 'RUN_CANCELLED' : 'RUN_FAILED',
+        message: this.#cancelReason.message,
+      };
+    } else if (allThere) {
+      status = 'succeeded';
+    } else {
+      status = 'failed';
+      const reasons = explainMissing(this.#ctx.pipeline, this.values, this.tasks);
+      error = {
+        code: 'RUN_FAILED',
+        message: reasons.map((reason) => reason.message).join('\n'),
+        details: { missing: reasons },
+      };
+    }
+    const finished: RunRecord = {
+      ...run,
+      status,
+      error,
+      finishedAt: new Date(),
+      outputs: status === 'succeeded' ? Object.fromEntries(outputs.map((name) => [name, this.values.valueOf(name)])) : null,
+    };
+    this.#ctx.writer.enqueue({ runs: [finished] });
+    this.#ctx.onEvent({ type: 'run', runId: run.id, status, ...(error ? { error } : {}) });
+    this.#ctx.writer.flush().then(
+      () => this.#resolve(finished),
+      () => this.#resolve(finished),
+    );
+  }
+
+  #setStatus(task: TaskState, status: TaskStatus): void {
+    if ((status === 'success' || status === 'skipped') && task.status !== 'success' && task.status !== 'skipped') {
+      this.#succeeded.set(task.step.name, (this.#succeeded.get(task.step.name) ?? 0) + 1);
+    }
+    task.status = status;
+    if (TERMINAL.has(status)) task.finishedAt ??= new Date();
+    this.#record(task);
+    this.#ctx.onEvent({
+      type: 'task',
+      runId: this.runId,
+      step: task.step.name,
+      datum: task.datum,
+      status,
+      attempt: task.attempts,
+      ...(task.error && status !== 'success' && status !== 'skipped' ? { error: task.error } : {}),
+    });
+  }
+
+  #record(task: TaskState): void {
+    const record: TaskRecord = {
+      runId: this.runId,
+      step: task.step.name,
+      datum: task.datum,
+      status: task.status,
+      execKey: task.execKey,
+      attempts: task.attempts,
+      error: task.status === 'success' || task.status === 'skipped' ? null : task.error,
+      startedAt: task.startedAt,
+      finishedAt: task.finishedAt,
+    };
+    this.#ctx.writer.enqueue({ tasks: [record] });
+  }
+
+  #recordAttempt(
+    task: TaskState,
+    attempt: number,
+    status: AttemptStatus,
+    error: StoredError | null,
+    startedAt: Date,
+    finishedAt: Date | null,
+  ): void {
+    this.#ctx.writer.enqueue({
+      attempts: [{ runId: this.runId, step: task.step.name, datum: task.datum, attempt, status, error, startedAt, finishedAt }],
+    });
+  }
+
+  #log(step: string, datum: string, attempt: number, stream: 'stdout' | 'stderr' | 'log' | 'engine', line: string): void {
+    this.#logSeq += 1;
+    const record = { runId: this.runId, seq: this.#logSeq, step, datum, attempt, stream, time: new Date(), line };
+    this.#ctx.writer.enqueue({ logs: [record] });
+    this.#ctx.onEvent({ type: 'log', record });
+  }
+}
+
+/** The origin whose datums a step follows, or `null` when it runs once. */
+export function stepOrigin(pipeline: Pipeline, step: StepSpec): string | null {
+  for (const input of step.inputs) {
+    if (input.gather) continue;
+    const origin = pipeline.values[input.name]?.origin ?? null;
+    if (origin !== null) return origin;
+  }
+  return null;
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s`;
+}

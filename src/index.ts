@@ -1,0 +1,18 @@
+/**
+ * Sluice's public API: the typed pipeline builder, the step context type, the engine and
+ * stores for embedding, and the error type.
+ */
+export { ERROR_CODES, SluiceError, SpecError, formatProblem } from './core/index.js';
+export type { ErrorCode, SpecProblem } from './core/index.js';
+export {
+  compilePipeline,
+  definePipeline,
+  defineStep,
+  loadPipeline,
+  loadPipelineFile,
+  resolveParams,
+} from './spec/index.js';
+export type { Pipeline, StepSpec, ValidationReport } from './spec/index.js';
+export type { StepContext } from './runtime/index.js';
+export { createEngine } from './engine/index.js';
+export type { Engine, EngineOptions, RunEvent, RunHandle, RunOptions } from './engine/index.js';

@@ -1,0 +1,104 @@
+/**
+ * Schema migrations, applied in order inside one transaction each and recorded in
+ * `schema_migrations`. A migration is never edited once released: add a new one.
+ */
+import type { SqlClient } from './sql-client.js';
+
+/** The migrations, oldest first. */
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'runs, tasks, attempts, logs, metrics, results',
+    sql: `
+      CREATE TABLE runs (
+        id text PRIMARY KEY,
+        pipeline text NOT NULL,
+        pipeline_version text NOT NULL,
+        spec_file text,
+        params jsonb NOT NULL,
+        status text NOT NULL,
+        desired_outputs jsonb NOT NULL,
+        outputs jsonb,
+        error jsonb,
+        pid integer,
+        created_at timestamptz NOT NULL,
+        started_at timestamptz,
+        finished_at timestamptz
+      );
+      CREATE INDEX runs_created ON runs (created_at DESC);
+      CREATE INDEX runs_pipeline ON runs (pipeline, created_at DESC);
+      CREATE INDEX runs_status ON runs (status);
+      CREATE TABLE tasks (
+        run_id text NOT NULL,
+        step text NOT NULL,
+        datum text NOT NULL,
+        status text NOT NULL,
+        exec_key text,
+        attempts integer NOT NULL,
+        error jsonb,
+        started_at timestamptz,
+        finished_at timestamptz,
+        PRIMARY KEY (run_id, step, datum)
+      );
+      CREATE TABLE attempts (
+        run_id text NOT NULL,
+        step text NOT NULL,
+        datum text NOT NULL,
+        attempt integer NOT NULL,
+        status text NOT NULL,
+        error jsonb,
+        started_at timestamptz NOT NULL,
+        finished_at timestamptz,
+        PRIMARY KEY (run_id, step, datum, attempt)
+      );
+      CREATE TABLE logs (
+        run_id text NOT NULL,
+        seq integer NOT NULL,
+        step text NOT NULL,
+        datum text NOT NULL,
+        attempt integer NOT NULL,
+        stream text NOT NULL,
+        time timestamptz NOT NULL,
+        line text NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      );
+      CREATE TABLE metrics (
+        run_id text NOT NULL,
+        step text NOT NULL,
+        datum text NOT NULL,
+        key text NOT NULL,
+        value double precision NOT NULL,
+        index integer,
+        time timestamptz NOT NULL
+      );
+      CREATE INDEX metrics_run ON metrics (run_id, key, index);
+      CREATE TABLE results (
+        exec_key text PRIMARY KEY,
+        step text NOT NULL,
+        outputs jsonb NOT NULL,
+        created_at timestamptz NOT NULL
+      );
+    `,
+  },
+];
+
+/** A hash of the migrations, naming templates built from them. */
+export function migrationsFingerprint(): string {
+  return MIGRATIONS.map((migration) => `${migration.version}:${migration.sql.length}`).join(',');
+}
+
+/** Applies the migrations `client` has not seen yet. */
+export async function migrate(client: SqlClient): Promise<void> {
+  await client.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
+  const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+  const applied = new Set(rows.map((row) => Number(row.version)));
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    await client.transaction(async (tx) => {
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+    });
+  }
+}
