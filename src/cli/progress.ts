@@ -60,7 +60,8 @@ export class ProgressView {
     this.#status.set(key, event.status);
     if (previous === undefined) step.total += 1;
     if (previous === 'running') step.running -= 1;
-    switch (event.status) {
+    const status: TaskStatus = event.status;
+    switch (status) {
       case 'running':
         step.running += 1;
         step.startedAt ??= Date.now();
@@ -84,7 +85,7 @@ export class ProgressView {
       case 'pending':
         break;
       default: {
-        const never: never = event.status;
+        const never: never = status;
         throw new Error(`unknown task status ${String(never)}`);
       }
     }

@@ -1,0 +1,241 @@
+/**
+ * The TS runtime: step modules bundled by esbuild, executed in a pool of worker threads,
+ * one attempt per worker at a time. A step that crashes its worker, hangs past its timeout
+ * or is cancelled costs only that worker, which is terminated and replaced on demand.
+ */
+import { availableParallelism } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { SluiceError, bundleModule, type Bundle } from '../../core/index.js';
+import { storeDirectory, type ObjectStore } from '../../data/index.js';
+import type { StepSpec } from '../../spec/index.js';
+import { layoutInputs } from '../inputs.js';
+import { checkOutputs } from '../outputs.js';
+import type { LogStream, MetricPoint, StepResult, StepRuntime, StepTask } from '../runtime.js';
+
+/** Options of {@link createTsRuntime}. */
+export interface TsRuntimeOptions {
+  objects: ObjectStore;
+  /** Worker threads at most (default 2 x cores); more attempts wait for a free one. */
+  maxWorkers?: number;
+  /** After a cancel, how long a step may react to `ctx.signal` before its worker is killed (ms). */
+  killGraceMs?: number;
+}
+
+type WorkerMessage =
+  | { type: 'progress'; id: number; logs: [LogStream, string][]; metrics: MetricPoint[] }
+  | { type: 'done'; id: number; outputs: unknown; outputDirs: string[] }
+  | { type: 'error'; id: number; message: string; stack: string };
+
+interface Assignment {
+  onMessage(message: WorkerMessage): void;
+  onExit(reason: string): void;
+}
+
+/** A worker with the attempt it is running, if any. */
+class PoolWorker {
+  readonly worker: Worker;
+  assignment: Assignment | undefined;
+  dead = false;
+
+  constructor(onDeath: (worker: PoolWorker) => void) {
+    this.worker = new Worker(new URL('./worker-entry.js', import.meta.url));
+    this.worker.on('message', (message: WorkerMessage) => this.assignment?.onMessage(message));
+    this.worker.on('error', (error) => this.#die(`its worker crashed: ${error.message}`, onDeath));
+    this.worker.on('exit', (code) => this.#die(`its worker exited with code ${code}`, onDeath));
+  }
+
+  #die(reason: string, onDeath: (worker: PoolWorker) => void): void {
+    if (this.dead) return;
+    this.dead = true;
+    const assignment = this.assignment;
+    this.assignment = undefined;
+    onDeath(this);
+    assignment?.onExit(reason);
+  }
+}
+
+/** Creates the TS runtime. */
+export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
+  const maxWorkers = options.maxWorkers ?? availableParallelism() * 2;
+  const killGraceMs = options.killGraceMs ?? 500;
+  const bundles = new Map<string, Promise<Bundle>>();
+  const idle: PoolWorker[] = [];
+  const all = new Set<PoolWorker>();
+  const waiting: ((worker: PoolWorker) => void)[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  function onDeath(worker: PoolWorker): void {
+    all.delete(worker);
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+    // A waiter can now have a fresh worker in the freed slot.
+    const next = waiting.shift();
+    if (next && !closed) next(spawn());
+  }
+
+  function spawn(): PoolWorker {
+    const worker = new PoolWorker(onDeath);
+    all.add(worker);
+    return worker;
+  }
+
+  function acquire(): Promise<PoolWorker> {
+    const worker = idle.pop() ?? (all.size < maxWorkers ? spawn() : undefined);
+    if (worker) {
+      worker.worker.ref();
+      return Promise.resolve(worker);
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+  }
+
+  function release(worker: PoolWorker): void {
+    if (worker.dead) return;
+    const next = waiting.shift();
+    if (next) {
+      next(worker);
+    } else {
+      // An idle worker must not keep the process alive.
+      worker.worker.unref();
+      idle.push(worker);
+    }
+  }
+
+  function modulePath(step: StepSpec, pipelineDir: string): string {
+    if (step.run.kind !== 'ts') throw new SluiceError('INTERNAL', `step '${step.name}' is not a TS step`);
+    return isAbsolute(step.run.module) ? step.run.module : resolve(pipelineDir, step.run.module);
+  }
+
+  function bundleFor(step: StepSpec, pipelineDir: string): Promise<Bundle> {
+    const path = modulePath(step, pipelineDir);
+    let bundle = bundles.get(path);
+    if (!bundle) {
+      bundle = bundleModule(path);
+      bundles.set(path, bundle);
+      bundle.catch(() => bundles.delete(path));
+    }
+    return bundle;
+  }
+
+  async function execute(task: StepTask): Promise<StepResult> {
+    const { step } = task;
+    if (task.signal.aborted) throw cancelled(task);
+    const bundle = await bundleFor(step, task.pipelineDir);
+    const inputs = await layoutInputs(options.objects, task.inputs, join(task.scratchDir, 'in'));
+    const worker = await acquire();
+    if (task.signal.aborted) {
+      release(worker);
+      throw cancelled(task);
+    }
+    const id = nextId++;
+    const returned = await new Promise<{ outputs: unknown; outputDirs: string[] }>((resolvePromise, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let grace: NodeJS.Timeout | undefined;
+      let killedFor: SluiceError | undefined;
+      const finish = (): void => {
+        if (timer) clearTimeout(timer);
+        if (grace) clearTimeout(grace);
+        task.signal.removeEventListener('abort', onAbort);
+        worker.assignment = undefined;
+      };
+      const kill = (error: SluiceError, graceMs: number): void => {
+        if (killedFor) return;
+        killedFor = error;
+        worker.worker.postMessage({ type: 'abort', id });
+        const terminate = (): void => {
+          void worker.worker.terminate();
+        };
+        if (graceMs > 0) grace = setTimeout(terminate, graceMs);
+        else terminate();
+      };
+      const onAbort = (): void => kill(cancelled(task), killGraceMs);
+      worker.assignment = {
+        onMessage(message) {
+          if (message.id !== id) return;
+          if (message.type === 'progress') {
+            for (const [stream, line] of message.logs) task.log(stream, line);
+            for (const point of message.metrics) task.metric(point);
+            return;
+          }
+          finish();
+          if (killedFor) {
+            // The step reacted to its signal within the grace period: the worker is reusable.
+            release(worker);
+            reject(killedFor);
+          } else if (message.type === 'done') {
+            release(worker);
+            resolvePromise({ outputs: message.outputs, outputDirs: message.outputDirs });
+          } else {
+            release(worker);
+            reject(new SluiceError('STEP_FAILED', message.message, { details: { stack: message.stack } }));
+          }
+        },
+        onExit(reason) {
+          finish();
+          reject(killedFor ?? new SluiceError('STEP_CRASHED', `step '${step.name}' attempt ${task.attempt} crashed: ${reason}`));
+        },
+      };
+      if (step.timeoutMs !== undefined) {
+        const ms = step.timeoutMs;
+        timer = setTimeout(
+          () =>
+            kill(
+              new SluiceError('STEP_TIMEOUT', `step '${step.name}' attempt ${task.attempt} timed out after ${formatMs(ms)} and was killed`),
+              0,
+            ),
+          ms,
+        );
+      }
+      task.signal.addEventListener('abort', onAbort, { once: true });
+      worker.worker.postMessage({
+        type: 'task',
+        id,
+        file: bundle.file,
+        exportName: step.run.kind === 'ts' ? step.run.export : 'default',
+        context: {
+          module: modulePath(step, task.pipelineDir),
+          inputs,
+          params: task.params,
+          runId: task.runId,
+          step: step.name,
+          datum: task.datum,
+          attempt: task.attempt,
+          pipelineDir: task.pipelineDir,
+          scratchDir: task.scratchDir,
+        },
+      });
+    });
+    const values = (returned.outputs ?? {}) as Record<string, unknown>;
+    if (returned.outputDirs.length > 0 && typeof values === 'object') {
+      for (const name of returned.outputDirs) {
+        if (values[name] !== undefined || !step.outputs.some((output) => output.name === name)) continue;
+        const files = await storeDirectory(options.objects, join(task.scratchDir, 'out', name));
+        if (files) values[name] = files;
+      }
+    }
+    return { outputs: checkOutputs(step, returned.outputs === undefined && returned.outputDirs.length > 0 ? values : returned.outputs) };
+  }
+
+  return {
+    async prepare(step, pipelineDir) {
+      const bundle = await bundleFor(step, pipelineDir);
+      return { codeHash: bundle.hash };
+    },
+    execute,
+    async close() {
+      closed = true;
+      await Promise.all([...all].map((worker) => worker.worker.terminate()));
+      all.clear();
+      idle.length = 0;
+    },
+  };
+}
+
+function cancelled(task: StepTask): SluiceError {
+  return new SluiceError('RUN_CANCELLED', `step '${task.step.name}' attempt ${task.attempt} was cancelled`);
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${ms / 1000}s`;
+}

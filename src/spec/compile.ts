@@ -1,0 +1,317 @@
+/**
+ * Compiles a raw spec into the {@link Pipeline} model, reporting every problem at once:
+ * schema (unknown keys, types), names, the graph (missing inputs, cycles, unreachable
+ * outputs, per-datum rules), and referenced files. Both the YAML loader and the builder
+ * come through here, so both give the same model and the same messages.
+ */
+import type { ErrorCode, SpecProblem } from '../core/index.js';
+import { parseDuration } from './duration.js';
+import { resolve } from 'node:path';
+import { checkStepFiles, findModule } from './files.js';
+import type { DataInputSpec, ParamSpec, Pipeline, StepSpec, TriggerSpec, ValueSpec } from './model.js';
+import { ALLOWED_KEYS, pipelineSchema, type RawPipeline } from './schema.js';
+import type { Locator } from './yaml.js';
+import { analyseGraph } from './graph.js';
+
+/** The outcome of checking a spec. `pipeline` is set exactly when there are no problems. */
+export interface ValidationReport {
+  file: string;
+  valid: boolean;
+  pipeline?: Pipeline;
+  problems: SpecProblem[];
+  /** Steps removed because they cannot contribute to the desired outputs. */
+  pruned: string[];
+}
+
+/** Options of {@link compileRaw}. */
+export interface CompileOptions {
+  file: string;
+  dir: string;
+  /** Absolute path of the spec file, `undefined` for a pipeline built in code. */
+  specFile: string | undefined;
+  locator: Locator;
+  /** Check that modules and programs exist (default true). */
+  checkFiles?: boolean;
+}
+
+const NAME = /^[a-z][a-z0-9_-]*$/;
+const VALUE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+type Path = (string | number)[];
+
+/** Collects problems with their locations. */
+export class Problems {
+  readonly list: SpecProblem[] = [];
+  readonly #locator: Locator;
+
+  constructor(locator: Locator) {
+    this.#locator = locator;
+  }
+
+  /** A problem with the value at `path`. */
+  at(path: Path, code: ErrorCode, message: string): void {
+    this.list.push({ code, message, path, ...this.#locator.value(path) });
+  }
+
+  /** A problem with the key at `path` (unknown keys, bad names). */
+  atKey(path: Path, code: ErrorCode, message: string): void {
+    this.list.push({ code, message, path, ...this.#locator.key(path) });
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}
+
+function valueAt(raw: unknown, path: Path): unknown {
+  let value = raw;
+  for (const part of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return value;
+}
+
+/** "step 'train'" / "param 'x'" / "the pipeline" for a path. */
+function where(path: Path): string {
+  const [section, name] = path;
+  if (section === 'steps' && name !== undefined) return `step '${name}'`;
+  if (section === 'params' && name !== undefined) return `param '${name}'`;
+  if (section === 'inputs' && name !== undefined) return `data input '${name}'`;
+  if (section === 'triggers' && name !== undefined) return `trigger ${Number(name) + 1}`;
+  return 'the pipeline';
+}
+
+function allowedKeysFor(path: Path): string[] {
+  const [section] = path;
+  if (path.length === 0) return ALLOWED_KEYS.pipeline;
+  if (section === 'params' && path.length === 2) return ALLOWED_KEYS.param;
+  if (section === 'inputs' && path.length === 2) return ALLOWED_KEYS.input;
+  if (section === 'steps' && path.length === 2) return ALLOWED_KEYS.step;
+  if (section === 'steps' && path[2] === 'run') return ALLOWED_KEYS.run;
+  if (section === 'triggers') return ALLOWED_KEYS.trigger;
+  return [];
+}
+
+interface ZodIssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+  expected?: string;
+  minimum?: number | bigint;
+  origin?: string;
+  values?: unknown[];
+  format?: string;
+}
+
+function schemaProblems(raw: unknown, problems: Problems): RawPipeline | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.at([], 'SPEC_TYPE', `a pipeline spec must be a mapping with name and steps; found ${describeValue(raw)}`);
+    return undefined;
+  }
+  const parsed = pipelineSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues as ZodIssueLike[]) {
+    const path = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
+    const found = valueAt(raw, path);
+    const subject = where(path);
+    const rest = path.length >= 2 && typeof path[0] === 'string' && path[0] !== 'outputs' ? path.slice(2) : path;
+    const field = rest.length > 0 ? `'${rest.join('.')}'` : 'the value';
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        for (const key of issue.keys ?? []) {
+          problems.atKey([...path, key], 'SPEC_UNKNOWN_KEY', `${subject}: unknown key '${key}'; allowed: ${allowedKeysFor(path).join(', ')}`);
+        }
+        break;
+      case 'invalid_type':
+        if (found === undefined) {
+          problems.at(path.slice(0, -1), 'SPEC_REQUIRED', `${subject}: missing required key '${String(path.at(-1))}'`);
+        } else {
+          problems.at(path, 'SPEC_TYPE', `${subject}: ${field} expected ${issue.expected ?? 'another type'}, found ${describeValue(found)}`);
+        }
+        break;
+      case 'invalid_union':
+        if (path.at(-1) === 'run') {
+          problems.at(
+            path,
+            'SPEC_TYPE',
+            `${subject}: 'run' expected a module path, { module, export } or { command: [program, ...args], env }, found ${describeValue(found)}`,
+          );
+        } else {
+          problems.at(
+            path,
+            'SPEC_TYPE',
+            path[0] === 'triggers'
+              ? `${subject}: expected one of { commit: repo }, { cron: expression, tz }, { after: pipeline }, found ${describeValue(found)}`
+              : `${subject}: ${field} expected a duration like 500ms, 30s, 5m or a number of seconds, found ${describeValue(found)}`,
+          );
+        }
+        break;
+      case 'too_small':
+        problems.at(
+          path,
+          'SPEC_TYPE',
+          `${subject}: ${field} expected ${issue.origin === 'array' || issue.origin === 'string' ? `at least ${String(issue.minimum)} item(s)` : `a number >= ${String(issue.minimum)}`}, found ${describeValue(found)}`,
+        );
+        break;
+      case 'invalid_value':
+        problems.at(path, 'SPEC_TYPE', `${subject}: ${field} must be one of ${(issue.values ?? []).join(', ')}, found ${describeValue(found)}`);
+        break;
+      default:
+        problems.at(path, 'SPEC_TYPE', `${subject}: ${field} ${issue.message.replace(/^Invalid input: /, '')}, found ${describeValue(found)}`);
+    }
+  }
+  return undefined;
+}
+
+/** Parses `name` or `name[]`. */
+function parseRef(ref: string): { name: string; many: boolean } {
+  return ref.endsWith('[]') ? { name: ref.slice(0, -2), many: true } : { name: ref, many: false };
+}
+
+/** Compiles a raw spec; never throws for bad input. */
+export async function compileRaw(raw: unknown, options: CompileOptions): Promise<ValidationReport> {
+  const problems = new Problems(options.locator);
+  const spec = schemaProblems(raw, problems);
+  const fail = (): ValidationReport => ({
+    file: options.file,
+    valid: false,
+    problems: sortProblems(problems.list),
+    pruned: [],
+  });
+  if (!spec) return fail();
+
+  if (!NAME.test(spec.name)) {
+    problems.at(['name'], 'SPEC_TYPE', `pipeline name '${spec.name}' must be lowercase letters, digits, '-' or '_', starting with a letter`);
+  }
+  if (Object.keys(spec.steps).length === 0) problems.at(['steps'], 'SPEC_REQUIRED', 'the pipeline has no steps');
+
+  // Names: params, data inputs and step outputs share one namespace.
+  const values = new Map<string, ValueSpec & { path: Path }>();
+  const define = (name: string, value: ValueSpec, path: Path, what: string): void => {
+    if (!VALUE_NAME.test(name)) {
+      problems.at(path, 'SPEC_TYPE', `${what} '${name}' is not a valid name: use letters, digits, '_' and '-'`);
+      return;
+    }
+    const previous = values.get(name);
+    if (previous) {
+      const first = previous.kind === 'step' ? `an output of step '${previous.producer}'` : `a ${previous.kind === 'param' ? 'param' : 'data input'}`;
+      problems.at(path, 'SPEC_DUPLICATE_NAME', `${what} '${name}' is already defined as ${first}; names must be unique`);
+      return;
+    }
+    values.set(name, { ...value, path });
+  };
+  for (const name of Object.keys(spec.params)) define(name, { name, producer: 'param', kind: 'param', origin: null }, ['params', name], 'param');
+  for (const name of Object.keys(spec.inputs)) define(name, { name, producer: 'input', kind: 'input', origin: name }, ['inputs', name], 'data input');
+  for (const [stepName, step] of Object.entries(spec.steps)) {
+    if (!VALUE_NAME.test(stepName)) {
+      problems.atKey(['steps', stepName], 'SPEC_TYPE', `step name '${stepName}' is not valid: use letters, digits, '_' and '-'`);
+    }
+    step.outputs.forEach((ref, index) => {
+      const { name } = parseRef(ref);
+      define(name, { name, producer: stepName, kind: 'step', origin: null }, ['steps', stepName, 'outputs', index], `step '${stepName}': output`);
+    });
+  }
+
+  const graph = analyseGraph(spec, values, problems);
+  if (options.checkFiles !== false) {
+    for (const [stepName, step] of Object.entries(spec.steps)) await checkStepFiles(stepName, step.run, options.dir, problems);
+  }
+  for (const [stepName, step] of Object.entries(spec.steps)) {
+    for (const key of ['timeout', 'retry_delay', 'retry_max_delay'] as const) {
+      const value = step[key];
+      if (value !== undefined) {
+        try {
+          parseDuration(value);
+        } catch (error) {
+          problems.at(['steps', stepName, key], 'SPEC_TYPE', `step '${stepName}': '${key}' ${(error as Error).message}`);
+        }
+      }
+    }
+  }
+  if (problems.list.length > 0) return { ...fail(), pruned: graph.pruned };
+
+  const params: Record<string, ParamSpec> = {};
+  for (const [name, param] of Object.entries(spec.params)) {
+    params[name] = {
+      name,
+      type: param.type,
+      ...(param.default !== undefined ? { default: param.default } : {}),
+      ...(param.description !== undefined ? { description: param.description } : {}),
+      ...(param.enum !== undefined ? { enum: param.enum } : {}),
+    };
+  }
+  const inputs: Record<string, DataInputSpec> = {};
+  for (const [name, input] of Object.entries(spec.inputs)) inputs[name] = { name, repo: input.repo, glob: input.glob, branch: input.branch };
+  const steps: Record<string, StepSpec> = {};
+  for (const stepName of graph.order) {
+    const step = spec.steps[stepName];
+    if (!step) continue;
+    const run: StepSpec['run'] =
+      typeof step.run === 'string'
+        ? { kind: 'ts', module: resolveModule(options.dir, step.run), export: 'default' }
+        : 'command' in step.run
+          ? { kind: 'command', command: step.run.command, env: step.run.env ?? {} }
+          : { kind: 'ts', module: resolveModule(options.dir, step.run.module), export: step.run.export ?? 'default' };
+    steps[stepName] = {
+      name: stepName,
+      run,
+      inputs: step.inputs.map((ref) => {
+        const { name, many } = parseRef(ref);
+        return { name, gather: many };
+      }),
+      outputs: step.outputs.map((ref) => {
+        const { name, many } = parseRef(ref);
+        return { name, scatter: many };
+      }),
+      parallelism: step.parallelism,
+      retries: step.retries,
+      retryDelayMs: step.retry_delay === undefined ? 1000 : parseDuration(step.retry_delay),
+      retryMaxDelayMs: step.retry_max_delay === undefined ? 60_000 : parseDuration(step.retry_max_delay),
+      timeoutMs: step.timeout === undefined ? undefined : parseDuration(step.timeout),
+      cache: step.cache,
+      ...(step.description !== undefined ? { description: step.description } : {}),
+    };
+  }
+  const kept = new Set(graph.order);
+  const modelValues: Record<string, ValueSpec> = {};
+  for (const [name, value] of values) {
+    if (value.kind === 'step' && !kept.has(value.producer)) continue;
+    modelValues[name] = { name, producer: value.producer, kind: value.kind, origin: graph.origins.get(name) ?? value.origin };
+  }
+  const triggers: TriggerSpec[] = spec.triggers.map((trigger) =>
+    'commit' in trigger
+      ? { kind: 'commit', repo: trigger.commit }
+      : 'cron' in trigger
+        ? { kind: 'cron', cron: trigger.cron, ...(trigger.tz !== undefined ? { tz: trigger.tz } : {}) }
+        : { kind: 'after', pipeline: trigger.after },
+  );
+  const pipeline: Pipeline = {
+    name: spec.name,
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+    file: options.specFile,
+    dir: options.dir,
+    params,
+    inputs,
+    values: modelValues,
+    steps,
+    outputs: graph.desired,
+    pruned: graph.pruned,
+    triggers,
+  };
+  return { file: options.file, valid: true, pipeline, problems: [], pruned: graph.pruned };
+}
+
+function resolveModule(dir: string, module: string): string {
+  return findModule(dir, module) ?? resolve(dir, module);
+}
+
+/** Problems ordered by position, then code. */
+export function sortProblems(list: SpecProblem[]): SpecProblem[] {
+  return [...list].sort((a, b) => a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
+}

@@ -1,0 +1,21 @@
+export type {
+  DataInputSpec,
+  ParamSpec,
+  ParamType,
+  Pipeline,
+  StepInput,
+  StepOutput,
+  StepRun,
+  StepSpec,
+  TriggerSpec,
+  ValueSpec,
+} from './model.js';
+export { compilePipeline, loadPipeline, loadPipelineFile, validatePipelineText } from './load.js';
+export type { LoadOptions } from './load.js';
+export type { ValidationReport } from './compile.js';
+export { definePipeline, defineStep, isPipelineDefinition } from './builder.js';
+export type { PipelineDefinition, PipelineInput, StepDefinition } from './builder.js';
+export { resolveParams } from './params.js';
+export { parseDuration } from './duration.js';
+export { formatReport } from './report.js';
+export { pipelineJsonSchema } from './schema.js';

@@ -1,0 +1,111 @@
+/**
+ * The raw pipeline spec as users write it (YAML or the builder), in zod. It is the single
+ * source of the JSON Schema in `schema/pipeline.schema.json`. Cross-field rules (names,
+ * graph, files) are checked by `compile.ts`, which can say more than a schema can.
+ */
+import { z } from 'zod';
+import { DURATION_PATTERN } from './duration.js';
+
+const duration = z
+  .union([z.string().regex(DURATION_PATTERN), z.number().nonnegative()])
+  .describe('a duration: 500ms, 30s, 5m, 1h, or a number of seconds');
+
+export const PARAM_TYPES = ['string', 'number', 'integer', 'boolean', 'json'] as const;
+
+export const paramSchema = z
+  .strictObject({
+    type: z.enum(PARAM_TYPES).default('string').describe('the value type; CLI values are converted to it'),
+    default: z.unknown().optional().describe('the value when none is given; without it the param is required'),
+    description: z.string().optional(),
+    enum: z.array(z.unknown()).optional().describe('the allowed values'),
+  })
+  .describe('a run parameter: -p key=value on the CLI, the launch form in the UI');
+
+export const dataInputSchema = z
+  .strictObject({
+    repo: z.string().min(1).describe('the versioned data repo to read'),
+    glob: z.string().default('/*').describe('splits the repo into datums, e.g. /*, /*/*, /**/*.jpg'),
+    branch: z.string().default('main'),
+    description: z.string().optional(),
+  })
+  .describe('versioned data, split into datums by a glob');
+
+export const commandRunSchema = z.strictObject({
+  command: z.array(z.string()).min(1).describe('program and arguments; project-relative files resolve against the spec folder'),
+  env: z.record(z.string(), z.string()).optional().describe('extra environment variables'),
+});
+
+export const moduleRunSchema = z.strictObject({
+  module: z.string().min(1).describe('TS/JS module path relative to the spec'),
+  export: z.string().optional().describe('the exported step function (default: the default export)'),
+});
+
+export const runSchema = z
+  .union([z.string().min(1).describe('TS/JS module path relative to the spec; its default export is the step function'), moduleRunSchema, commandRunSchema])
+  .describe('how the step runs: a TS module, { module, export }, or { command: [program, ...args] }');
+
+export const stepSchema = z
+  .strictObject({
+    run: runSchema,
+    description: z.string().optional(),
+    inputs: z
+      .array(z.string())
+      .default([])
+      .describe("names of params, data inputs or other steps' outputs; 'name[]' gathers all datums of a per-datum value"),
+    outputs: z
+      .array(z.string())
+      .default([])
+      .describe("names this step produces; 'name[]' scatters: the step returns an array, one datum per element"),
+    parallelism: z.number().int().min(1).default(1).describe('concurrent datums of this step'),
+    retries: z.number().int().min(0).default(0).describe('extra attempts after a failure, with exponential backoff'),
+    retry_delay: duration.optional().describe('the first retry delay (default 1s); doubles each attempt'),
+    retry_max_delay: duration.optional().describe('the longest retry delay (default 60s)'),
+    timeout: duration.optional().describe('per attempt; the attempt is killed when it runs longer'),
+    cache: z.boolean().default(true).describe('reuse a stored result whose execution key matches'),
+  })
+  .describe('a step of the pipeline');
+
+export const triggerSchema = z.union([
+  z.strictObject({ commit: z.string().min(1).describe('a repo whose new commits start a run') }),
+  z.strictObject({ cron: z.string().min(1).describe('a cron expression'), tz: z.string().optional() }),
+  z.strictObject({ after: z.string().min(1).describe('a pipeline whose successful runs start a run') }),
+]);
+
+export const pipelineSchema = z
+  .strictObject({
+    name: z.string().describe("the pipeline's name: lowercase letters, digits, '-' and '_'"),
+    description: z.string().optional(),
+    params: z.record(z.string(), paramSchema).default({}),
+    inputs: z.record(z.string(), dataInputSchema).default({}),
+    steps: z.record(z.string(), stepSchema),
+    outputs: z.array(z.string()).optional().describe('the desired outputs; default: every output no step consumes'),
+    triggers: z.array(triggerSchema).default([]),
+  })
+  .describe('A Sluice pipeline');
+
+/** The raw spec after schema parsing (defaults filled in). */
+export type RawPipeline = z.output<typeof pipelineSchema>;
+/** The raw spec as written (what the builder accepts). */
+export type RawPipelineInput = z.input<typeof pipelineSchema>;
+export type RawStepInput = z.input<typeof stepSchema>;
+export type RawParamInput = z.input<typeof paramSchema>;
+
+/** Allowed keys at each kind of place, for "unknown key" messages. */
+export const ALLOWED_KEYS = {
+  pipeline: Object.keys(pipelineSchema.shape),
+  param: Object.keys(paramSchema.shape),
+  input: Object.keys(dataInputSchema.shape),
+  step: Object.keys(stepSchema.shape),
+  run: ['module', 'export', 'command', 'env'],
+  trigger: ['commit', 'cron', 'tz', 'after'],
+};
+
+/** The JSON Schema of the spec, for editors (`# yaml-language-server: $schema=...`). */
+export function pipelineJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(pipelineSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return {
+    ...schema,
+    $id: 'https://sluice.dev/schema/pipeline.schema.json',
+    title: 'Sluice pipeline',
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Reads a YAML spec safely and remembers where every value came from, so each problem can
+ * be reported at its file:line:column. Hazards are refused before they can hurt: huge
+ * documents, alias bombs, deep nesting, duplicate keys, several documents in one file.
+ */
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import type { SourceLocation, SpecProblem } from '../core/index.js';
+
+/** Limits of the YAML reader. */
+export interface YamlLimits {
+  maxBytes: number;
+  maxDepth: number;
+  maxAliasCount: number;
+}
+
+export const DEFAULT_YAML_LIMITS: YamlLimits = { maxBytes: 1024 * 1024, maxDepth: 64, maxAliasCount: 100 };
+
+/** Finds the location of a key path in the source. */
+export interface Locator {
+  /** Where the value at `path` is (or the nearest parent that exists). */
+  value(path: (string | number)[]): SourceLocation;
+  /** Where the key of the entry at `path` is (for unknown keys). */
+  key(path: (string | number)[]): SourceLocation;
+}
+
+/** The result of reading YAML: the plain value, or the problems that stopped it. */
+export interface YamlRead {
+  value: unknown;
+  problems: SpecProblem[];
+  locator: Locator;
+}
+
+function problem(code: SpecProblem['code'], message: string, at: SourceLocation): SpecProblem {
+  return { code, message, path: [], ...at };
+}
+
+/** A locator for sources without positions (the builder): everything at line 1, column 1. */
+export function fixedLocator(file: string): Locator {
+  const at = { file, line: 1, column: 1 };
+  return { value: () => at, key: () => at };
+}
+
+/** Parses `text` (from `file`) with the limits; never throws for bad input. */
+export function readYaml(text: string, file: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlRead {
+  const start = { file, line: 1, column: 1 };
+  const none: YamlRead = { value: undefined, problems: [], locator: fixedLocator(file) };
+  const bytes = Buffer.byteLength(text);
+  if (bytes > limits.maxBytes) {
+    none.problems.push(
+      problem('SPEC_YAML_HAZARD', `the file is ${bytes} bytes; a pipeline spec may be at most ${limits.maxBytes} bytes`, start),
+    );
+    return none;
+  }
+  const lineCounter = new LineCounter();
+  const at = (offset: number): SourceLocation => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  let documents: Document.Parsed[];
+  try {
+    documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
+  } catch (error) {
+    none.problems.push(problem('SPEC_YAML', `cannot parse YAML: ${(error as Error).message}`, start));
+    return none;
+  }
+  if (!Array.isArray(documents)) documents = [documents];
+  if (documents.length > 1) {
+    const second = documents[1];
+    none.problems.push(
+      problem('SPEC_YAML_HAZARD', 'the file holds several YAML documents; a pipeline spec is one document', at(second?.range[0] ?? 0)),
+    );
+    return none;
+  }
+  const doc = documents[0];
+  if (!doc) {
+    none.problems.push(problem('SPEC_YAML', 'the file is empty; expected a pipeline spec (a mapping with name and steps)', start));
+    return none;
+  }
+  for (const error of doc.errors) {
+    const offset = error.pos[0];
+    if (error.code === 'DUPLICATE_KEY') {
+      const key = /"(.*)"/.exec(error.message)?.[1] ?? text.slice(offset, error.pos[1]).trim();
+      none.problems.push(
+        problem('SPEC_YAML_HAZARD', `duplicate key '${key}': each key may appear only once in a mapping`, at(offset)),
+      );
+    } else {
+      none.problems.push(problem('SPEC_YAML', `invalid YAML: ${error.message.split('\n')[0]}`, at(offset)));
+    }
+  }
+  if (none.problems.length > 0) return none;
+  const deep = findTooDeep(doc.contents as Node | null, limits.maxDepth);
+  if (deep) {
+    none.problems.push(
+      problem('SPEC_YAML_HAZARD', `the YAML nests deeper than ${limits.maxDepth} levels`, at(deep.range?.[0] ?? 0)),
+    );
+    return none;
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+  } catch (error) {
+    const message = (error as Error).message;
+    const bomb = /alias/i.test(message);
+    none.problems.push(
+      problem(
+        bomb ? 'SPEC_YAML_HAZARD' : 'SPEC_YAML',
+        bomb
+          ? `the YAML expands aliases more than ${limits.maxAliasCount} times (an alias bomb); write the values out or use fewer aliases`
+          : `cannot read YAML: ${message}`,
+        start,
+      ),
+    );
+    return none;
+  }
+  return { value, problems: [], locator: locatorFor(doc, at, file) };
+}
+
+/** The first node deeper than `maxDepth`, walking without recursion. */
+function findTooDeep(root: Node | null, maxDepth: number): Node | undefined {
+  const stack: [Node, number][] = root ? [[root, 1]] : [];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [Node, number];
+    if (depth > maxDepth) return node;
+    if (isMap(node) || isSeq(node)) {
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) {
+          if (item.value) stack.push([item.value as Node, depth + 1]);
+        } else if (item) {
+          stack.push([item as Node, depth + 1]);
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+function locatorFor(doc: Document.Parsed, at: (offset: number) => SourceLocation, file: string): Locator {
+  const start = { file, line: 1, column: 1 };
+  /** The deepest node along `path`, and the pair holding the last key found. */
+  function walk(path: (string | number)[]): { node: Node | undefined; keyNode: Node | undefined } {
+    let node = doc.contents as Node | null | undefined;
+    let keyNode: Node | undefined;
+    let deepest: Node | undefined = node ?? undefined;
+    for (const part of path) {
+      if (!node) break;
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(part));
+        if (!pair) return { node: deepest, keyNode: undefined };
+        keyNode = pair.key as Node;
+        node = pair.value as Node | null;
+        deepest = node ?? keyNode;
+      } else if (isSeq(node) && typeof part === 'number') {
+        node = node.items[part] as Node | undefined;
+        keyNode = undefined;
+        deepest = node ?? deepest;
+      } else {
+        break;
+      }
+    }
+    return { node: deepest, keyNode };
+  }
+  const locate = (node: Node | undefined): SourceLocation => (node?.range ? at(node.range[0]) : start);
+  return {
+    value: (path) => locate(walk(path).node),
+    key: (path) => {
+      const found = walk(path);
+      return locate(found.keyNode ?? found.node);
+    },
+  };
+}
