@@ -32,6 +32,7 @@ steps:
 async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
   for (let i = 0; i < 300; i++) {
     const value = await probe();
+    if (process.env.DEBUG_WAIT) console.log(what, i, value);
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -36,7 +36,7 @@ describe('a large generated DAG', () => {
     const { yaml, expected } = generate(1000);
     const { dir, cleanup } = await tempProject({
       'pipeline.yaml': yaml,
-      'sum.ts': 'export default async (ctx) => ({ [ctx.step.outputs[0].name]: Object.values(ctx.inputs).reduce((a, b) => a + b, 1) % 1000003 });\n',
+      'sum.ts': 'export default async (ctx) => ({ [`v${ctx.step.slice(1)}`]: Object.values(ctx.inputs).reduce((a, b) => a + b, 1) % 1000003 });\n',
     });
     cleanups.push(cleanup);
     const validate = await sluice(['validate', 'pipeline.yaml', '--json'], dir);

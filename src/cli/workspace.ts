@@ -32,9 +32,32 @@ export function controlSocketPath(home: string): string {
   return join(tmpdir(), `sluice-${createHash('sha256').update(home).digest('hex').slice(0, 16)}.sock`);
 }
 
+/** How long a command waits for a short-lived owner (another read command) to let go. */
+const LOCK_WAIT_MS = 20_000;
+
+/**
+ * Opens the embedded store, waiting while the owner is a short-lived command that serves
+ * nothing (e.g. `sluice runs` in another shell); an owner with a control socket is a run or a
+ * server, and the error is thrown at once for the caller to handle.
+ */
+async function openStoreWaiting(home: string, command: string): Promise<Awaited<ReturnType<typeof openEmbeddedStore>>> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const opened = await openEmbeddedStore({ home });
+      await opened.lock.update({ command });
+      return opened;
+    } catch (error) {
+      const serving = error instanceof LockHeldError && typeof (error.info as { socket?: unknown }).socket === 'string';
+      if (!(error instanceof LockHeldError) || serving || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** Opens `config.home` as its owner; throws `STORE_LOCKED` when another live process owns it. */
 export async function openLocalWorkspace(config: CliConfig, command: string): Promise<LocalWorkspace> {
-  const { store, lock } = await openEmbeddedStore({ home: config.home });
+  const { store, lock } = await openStoreWaiting(config.home, command);
   const logger = fileLogger(join(config.home, 'logs', 'engine.log'), config.logLevel);
   const objects = openLocalObjectStore(join(config.home, 'objects'));
   const engine = createEngine({
@@ -79,8 +102,14 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
  */
 export async function openRunsApi(config: CliConfig): Promise<{ api: RunsApi; close(): Promise<void> }> {
   try {
-    const workspace = await openLocalWorkspace(config, 'sluice (read)');
-    return { api: workspace.api, close: () => workspace.close() };
+    const { store, lock } = await openStoreWaiting(config.home, 'sluice (reading runs)');
+    return {
+      api: localRunsApi(store),
+      async close() {
+        await store.close();
+        await lock.release();
+      },
+    };
   } catch (error) {
     if (error instanceof LockHeldError) {
       const socket = (error.info as { socket?: unknown } | undefined)?.socket;

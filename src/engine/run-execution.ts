@@ -141,7 +141,7 @@ export class RunExecution {
   cancel(message = 'cancelled by user', status: 'cancelled' | 'failed' = 'cancelled'): void {
     if (this.#finished || this.#cancelReason) return;
     this.#cancelReason = { status, message };
-    this.#log('', '', 0, 'engine', `run ${status === 'cancelled' ? 'cancelled' : 'stopped'}: ${message}`);
+    this.#log('', '', 0, 'engine', `${status === 'cancelled' ? 'cancelled' : 'stopped'}: ${message}`);
     this.#runController.abort();
     for (const list of this.tasks.values()) {
       for (const task of list) {
