@@ -65,7 +65,9 @@ async function runPipeline(specPath, home, concurrency) {
   try {
     const pipeline = await loadPipeline(specPath);
     // Warm-up: bundle the steps and start the workers outside the timed part.
-    await (await engine.startRun(pipeline, { params: { warm: true } })).result;
+    await (
+      await engine.startRun(pipeline, { params: { warm: true } })
+    ).result;
     /** @type {Map<string, { first: number, last: number }>} */
     const spans = new Map();
     const started = performance.now();
@@ -95,7 +97,8 @@ async function runPipeline(specPath, home, concurrency) {
 const NOOP = 'export default async (ctx) => ({ out: ctx.inputs.items });\n';
 const SPLIT = (n) => `export default async () => ({ items: Array.from({ length: ${n} }, (_, i) => i) });\n`;
 const COUNT = 'export default async (ctx) => ({ total: ctx.inputs.out.length });\n';
-const SLEEP = 'export default async (ctx) => { await new Promise((r) => setTimeout(r, 10)); return { [`v${ctx.step.slice(1)}`]: 1 }; };\n';
+const SLEEP =
+  'export default async (ctx) => { await new Promise((r) => setTimeout(r, 10)); return { [`v${ctx.step.slice(1)}`]: 1 }; };\n';
 
 async function main() {
   const root = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
@@ -130,28 +133,51 @@ steps:
     const span = noop.spans.get('noop');
     const engineMs = span ? span.last - span.first : noop.ms;
     const overheadUs = ((engineMs - floorMs) / TASKS) * 1000;
-    figures.noop = { tasks: TASKS, workers: WORKERS, floorMs, engineMs, runMs: noop.ms, overheadUsPerTask: overheadUs };
+    figures.noop = {
+      tasks: TASKS,
+      workers: WORKERS,
+      floorMs,
+      engineMs,
+      runMs: noop.ms,
+      overheadUsPerTask: overheadUs,
+    };
     say(`10,000 no-op datums, ${WORKERS} workers, state persisted to PGlite`);
-    say(`  bare worker pool (floor): ${floorMs.toFixed(0)} ms  (${((floorMs / TASKS) * 1000).toFixed(1)} µs/task)`);
-    say(`  sluice engine:            ${engineMs.toFixed(0)} ms  (${((engineMs / TASKS) * 1000).toFixed(1)} µs/task), whole run incl. scatter/gather ${noop.ms.toFixed(0)} ms`);
-    say(`  engine overhead:          ${overheadUs.toFixed(1)} µs/task  (goal <= 100 µs; ratio to floor ${(engineMs / floorMs).toFixed(2)}x)`);
+    say(
+      `  bare worker pool (floor): ${floorMs.toFixed(0)} ms  (${((floorMs / TASKS) * 1000).toFixed(1)} µs/task)`,
+    );
+    say(
+      `  sluice engine:            ${engineMs.toFixed(0)} ms  (${((engineMs / TASKS) * 1000).toFixed(1)} µs/task), whole run incl. scatter/gather ${noop.ms.toFixed(0)} ms`,
+    );
+    say(
+      `  engine overhead:          ${overheadUs.toFixed(1)} µs/task  (goal <= 100 µs; ratio to floor ${(engineMs / floorMs).toFixed(2)}x)`,
+    );
 
     // 2. 40 sequential 10 ms steps.
     const dir2 = await mkdtemp(join(root, 'chain-'));
     const chain = ['name: chain', 'params:', '  warm: { type: boolean }', 'steps:'];
     for (let i = 0; i < 40; i++) {
-      chain.push(`  s${i}:`, '    run: ./sleep.ts', `    inputs: [${i === 0 ? 'warm' : `v${i - 1}`}]`, `    outputs: [v${i}]`);
+      chain.push(
+        `  s${i}:`,
+        '    run: ./sleep.ts',
+        `    inputs: [${i === 0 ? 'warm' : `v${i - 1}`}]`,
+        `    outputs: [v${i}]`,
+      );
     }
     const spec2 = await project(dir2, `${chain.join('\n')}\n`, { 'sleep.ts': SLEEP });
     const chainRun = await runPipeline(spec2, join(dir2, '.sluice'), WORKERS);
     figures.chain = { steps: 40, workMs: 400, runMs: chainRun.ms, perTransitionMs: (chainRun.ms - 400) / 40 };
     say(`chain of 40 sequential 10 ms steps (0.40 s of work)`);
-    say(`  sluice: ${(chainRun.ms / 1000).toFixed(3)} s total, ${((chainRun.ms - 400) / 40).toFixed(2)} ms per transition (goal <= 0.44 s; Dask distributed 0.54 s here)`);
+    say(
+      `  sluice: ${(chainRun.ms / 1000).toFixed(3)} s total, ${((chainRun.ms - 400) / 40).toFixed(2)} ms per transition (goal <= 0.44 s; Dask distributed 0.54 s here)`,
+    );
 
     // 3. 1 -> 200 -> 1, no-op and 10 ms datums.
     for (const [label, body] of [
       ['no-op', NOOP],
-      ['10 ms', 'export default async (ctx) => { await new Promise((r) => setTimeout(r, 10)); return { out: ctx.inputs.items }; };\n'],
+      [
+        '10 ms',
+        'export default async (ctx) => { await new Promise((r) => setTimeout(r, 10)); return { out: ctx.inputs.items }; };\n',
+      ],
     ]) {
       const dir3 = await mkdtemp(join(root, 'fan-'));
       const spec3 = await project(
@@ -180,7 +206,9 @@ steps:
       const floor = label === 'no-op' ? await barePool(202, WORKERS * 4) : (200 * 10) / (WORKERS * 4);
       figures[`fan_${label}`] = { runMs: fan.ms, floorMs: floor, workers: WORKERS * 4 };
       say(`1 -> 200 -> 1 fan-out/fan-in, ${label} datums, ${WORKERS * 4} workers`);
-      say(`  sluice: ${fan.ms.toFixed(0)} ms  (floor ${floor.toFixed(0)} ms, ${((fan.ms - floor) / 202).toFixed(2)} ms overhead per task)`);
+      say(
+        `  sluice: ${fan.ms.toFixed(0)} ms  (floor ${floor.toFixed(0)} ms, ${((fan.ms - floor) / 202).toFixed(2)} ms overhead per task)`,
+      );
     }
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -75,7 +75,10 @@ describe('cancellation', () => {
     const { dir, cleanup } = await tempProject(SLOW_PIPELINE);
     cleanups.push(cleanup);
     const bin = join(import.meta.dirname, '..', 'bin', 'sluice.js');
-    expect(existsSync(join(import.meta.dirname, '..', 'dist', 'cli', 'main.js')), 'run `npm run build` first').toBe(true);
+    expect(
+      existsSync(join(import.meta.dirname, '..', 'dist', 'cli', 'main.js')),
+      'run `npm run build` first',
+    ).toBe(true);
     const child = spawn(process.execPath, [bin, 'run', 'pipeline.yaml'], {
       cwd: dir,
       env: { ...process.env, SLUICE_HOME: join(dir, '.sluice') },
@@ -99,7 +102,10 @@ describe('cancellation', () => {
     const { dir, cleanup } = await tempProject(SLOW_PIPELINE);
     cleanups.push(cleanup);
     const running = sluice(['run', 'pipeline.yaml'], dir);
-    await waitFor(async () => (existsSync(join(dir, '.sluice', 'control.sock')) ? true : undefined), 'the socket');
+    await waitFor(
+      async () => (existsSync(join(dir, '.sluice', 'control.sock')) ? true : undefined),
+      'the socket',
+    );
     const second = await sluice(['run', 'pipeline.yaml'], dir);
     expect(second.code).toBe(4);
     expect(second.stderr).toContain(`in use by process ${process.pid}`);

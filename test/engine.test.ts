@@ -74,7 +74,9 @@ steps:
     outputs: [all]
 `,
       'split.ts': tsStep('return { items: Array.from({ length: 25 }, (_, i) => i) };'),
-      'work.ts': tsStep('await new Promise((r) => setTimeout(r, (25 - ctx.inputs.items) % 7)); return { result: ctx.inputs.items * 10 };'),
+      'work.ts': tsStep(
+        'await new Promise((r) => setTimeout(r, (25 - ctx.inputs.items) % 7)); return { result: ctx.inputs.items * 10 };',
+      ),
       'join.ts': tsStep('return { all: ctx.inputs.result };'),
     });
     const result = await sluice(['run', 'pipeline.yaml', '--json'], dir);
@@ -98,7 +100,7 @@ steps:
     retry_delay: 50ms
 `,
       'flaky.ts': tsStep(
-        "if (ctx.attempt < 3) throw new Error(`transient failure on attempt ${ctx.attempt}`);\nreturn { value: ctx.attempt };",
+        'if (ctx.attempt < 3) throw new Error(`transient failure on attempt ${ctx.attempt}`);\nreturn { value: ctx.attempt };',
       ),
     });
     const result = await sluice(['run', 'pipeline.yaml', '--json'], dir);
@@ -213,7 +215,9 @@ steps:
     const third = await sluice(['run', 'pipeline.yaml', '-p', 'x=1', '--json', '--no-cache'], dir);
     const statusOf = async (out: string): Promise<string | undefined> => {
       const id = (JSON.parse(out) as { runId: string }).runId;
-      const show = JSON.parse((await sluice(['show', id, '--json'], dir)).stdout) as { tasks: { status: string }[] };
+      const show = JSON.parse((await sluice(['show', id, '--json'], dir)).stdout) as {
+        tasks: { status: string }[];
+      };
       return show.tasks[0]?.status;
     };
     expect(await statusOf(first.stdout)).toBe('success');

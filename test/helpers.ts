@@ -5,11 +5,15 @@ import { dirname, join } from 'node:path';
 import { main } from '../src/cli/index.js';
 
 /** A temporary folder holding `files` (path -> content); removed by `cleanup()`. */
-export async function tempProject(files: Record<string, string> = {}): Promise<{ dir: string; cleanup(): Promise<void> }> {
+export async function tempProject(
+  files: Record<string, string> = {},
+): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-test-'));
   for (const [path, content] of Object.entries(files)) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), content, { mode: path.endsWith('.sh') || path.endsWith('.py') ? 0o755 : 0o644 });
+    await writeFile(join(dir, path), content, {
+      mode: path.endsWith('.sh') || path.endsWith('.py') ? 0o755 : 0o644,
+    });
   }
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -22,7 +26,11 @@ export interface CliResult {
 }
 
 /** Runs `sluice ...args` in-process with `cwd`, capturing its output (no TTY, no colour). */
-export async function sluice(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+export async function sluice(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {

@@ -25,7 +25,12 @@ function generate(count: number): { yaml: string; expected: number } {
     }
     for (const dep of deps) consumed.add(dep);
     values.push([...deps].reduce((sum, dep) => sum + (values[dep] ?? 0), 1) % 1_000_003);
-    lines.push(`  s${i}:`, '    run: ./sum.ts', `    inputs: [${[...deps].map((dep) => `v${dep}`).join(', ')}]`, `    outputs: [v${i}]`);
+    lines.push(
+      `  s${i}:`,
+      '    run: ./sum.ts',
+      `    inputs: [${[...deps].map((dep) => `v${dep}`).join(', ')}]`,
+      `    outputs: [v${i}]`,
+    );
   }
   lines.push(`outputs: [v${count - 1}]`);
   return { yaml: `${lines.join('\n')}\n`, expected: values[count - 1] ?? 0 };
@@ -36,7 +41,8 @@ describe('a large generated DAG', () => {
     const { yaml, expected } = generate(1000);
     const { dir, cleanup } = await tempProject({
       'pipeline.yaml': yaml,
-      'sum.ts': 'export default async (ctx) => ({ [`v${ctx.step.slice(1)}`]: Object.values(ctx.inputs).reduce((a, b) => a + b, 1) % 1000003 });\n',
+      'sum.ts':
+        'export default async (ctx) => ({ [`v${ctx.step.slice(1)}`]: Object.values(ctx.inputs).reduce((a, b) => a + b, 1) % 1000003 });\n',
     });
     cleanups.push(cleanup);
     const validate = await sluice(['validate', 'pipeline.yaml', '--json'], dir);

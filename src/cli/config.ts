@@ -30,7 +30,10 @@ export function compileConfig(
   const home = resolve(cwd, flags.home ?? env.SLUICE_HOME ?? '.sluice');
   const logLevel = env.SLUICE_LOG_LEVEL ?? 'info';
   if (!LEVELS.includes(logLevel)) {
-    throw new SluiceError('USAGE', `SLUICE_LOG_LEVEL: '${logLevel}' is not a level; allowed: ${LEVELS.join(', ')}`);
+    throw new SluiceError(
+      'USAGE',
+      `SLUICE_LOG_LEVEL: '${logLevel}' is not a level; allowed: ${LEVELS.join(', ')}`,
+    );
   }
   const rawConcurrency = flags.concurrency ?? env.SLUICE_CONCURRENCY;
   let concurrency = availableParallelism() * 2;

@@ -120,7 +120,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.err(json({ error: failure.toJSON() }));
     } else if (failure instanceof SpecError) {
       for (const problem of failure.problems) io.err(`${formatProblem(problem)}\n`);
-      io.err(`${pc.red('✗')} ${failure.problems.length} problem${failure.problems.length === 1 ? '' : 's'}; see \`sluice validate\`\n`);
+      io.err(
+        `${pc.red('✗')} ${failure.problems.length} problem${failure.problems.length === 1 ? '' : 's'}; see \`sluice validate\`\n`,
+      );
     } else {
       io.err(`${pc.red('error')} [${failure.code}] ${failure.message}\n`);
       if (failure.code === 'INTERNAL' && failure.cause instanceof Error && failure.cause.stack) {

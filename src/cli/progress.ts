@@ -95,7 +95,9 @@ export class ProgressView {
         step.announced = true;
         const cached = step.skipped > 0 ? `, ${step.skipped} cached` : '';
         const count = step.total > 1 ? ` ${step.total} datums${cached}` : cached ? ' (cached)' : '';
-        this.#write(`✓ ${event.step}${count} ${formatSeconds((step.finishedAt - (step.startedAt ?? step.finishedAt)) / 1000)}\n`);
+        this.#write(
+          `✓ ${event.step}${count} ${formatSeconds((step.finishedAt - (step.startedAt ?? step.finishedAt)) / 1000)}\n`,
+        );
       }
     }
   }
@@ -123,7 +125,9 @@ export class ProgressView {
               ? pc.cyan(FRAMES[this.#frame] ?? '·')
               : pc.dim('·');
       const elapsed =
-        step.startedAt === undefined ? '' : formatSeconds(((step.finishedAt ?? Date.now()) - step.startedAt) / 1000);
+        step.startedAt === undefined
+          ? ''
+          : formatSeconds(((step.finishedAt ?? Date.now()) - step.startedAt) / 1000);
       const extra = [
         step.running > 0 ? `${step.running} running` : '',
         step.skipped > 0 ? `${step.skipped} cached` : '',
@@ -131,7 +135,9 @@ export class ProgressView {
       ]
         .filter(Boolean)
         .join(', ');
-      lines.push(`${icon} ${name.padEnd(width)} ${bar} ${step.done}/${step.total} ${elapsed} ${extra}`.trimEnd());
+      lines.push(
+        `${icon} ${name.padEnd(width)} ${bar} ${step.done}/${step.total} ${elapsed} ${extra}`.trimEnd(),
+      );
     }
     const up = this.#drawn > 0 ? `\x1b[${this.#drawn}F` : '';
     this.#write(`${up}${lines.map((line) => `\x1b[2K${line}`).join('\n')}\n`);

@@ -31,25 +31,38 @@ export function remoteRunsApi(socketPath: string): RunsApi {
               resolve(body as T);
             }
           } catch (error) {
-            reject(new SluiceError('INTERNAL', `bad answer from the control socket ${socketPath}`, { cause: error }));
+            reject(
+              new SluiceError('INTERNAL', `bad answer from the control socket ${socketPath}`, {
+                cause: error,
+              }),
+            );
           }
         });
       });
       req.on('error', (error) =>
-        reject(new SluiceError('STORE_LOCKED', `cannot reach the process owning the data directory at ${socketPath}: ${error.message}`)),
+        reject(
+          new SluiceError(
+            'STORE_LOCKED',
+            `cannot reach the process owning the data directory at ${socketPath}: ${error.message}`,
+          ),
+        ),
       );
       req.end();
     });
   }
   const query = (entries: Record<string, string | number | undefined>): string => {
     const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(entries)) if (value !== undefined) params.set(key, String(value));
+    for (const [key, value] of Object.entries(entries))
+      if (value !== undefined) params.set(key, String(value));
     const text = params.toString();
     return text ? `?${text}` : '';
   };
   return {
     listRuns: (filter = {}) =>
-      call('GET', `/v0/runs${query({ limit: filter.limit, status: filter.status, pipeline: filter.pipeline })}`),
+      call(
+        'GET',
+        `/v0/runs${query({ limit: filter.limit, status: filter.status, pipeline: filter.pipeline })}`,
+      ),
     runDetail: (id) => call('GET', `/v0/runs/${encodeURIComponent(id)}`),
     logs: (id, options = {}) =>
       call(

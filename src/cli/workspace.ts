@@ -40,7 +40,10 @@ const LOCK_WAIT_MS = 20_000;
  * nothing (e.g. `sluice runs` in another shell); an owner with a control socket is a run or a
  * server, and the error is thrown at once for the caller to handle.
  */
-async function openStoreWaiting(home: string, command: string): Promise<Awaited<ReturnType<typeof openEmbeddedStore>>> {
+async function openStoreWaiting(
+  home: string,
+  command: string,
+): Promise<Awaited<ReturnType<typeof openEmbeddedStore>>> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
@@ -48,7 +51,8 @@ async function openStoreWaiting(home: string, command: string): Promise<Awaited<
       await opened.lock.update({ command });
       return opened;
     } catch (error) {
-      const serving = error instanceof LockHeldError && typeof (error.info as { socket?: unknown }).socket === 'string';
+      const serving =
+        error instanceof LockHeldError && typeof (error.info as { socket?: unknown }).socket === 'string';
       if (!(error instanceof LockHeldError) || serving || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

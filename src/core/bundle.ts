@@ -50,10 +50,13 @@ export async function bundleModule(entry: string): Promise<Bundle> {
       logLevel: 'silent',
     });
   } catch (error) {
-    const errors = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] })
-      .errors;
+    const errors = (
+      error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }
+    ).errors;
     const first = errors?.[0];
-    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1} ` : '';
+    const where = first?.location
+      ? `${first.location.file}:${first.location.line}:${first.location.column + 1} `
+      : '';
     throw new SluiceError('SPEC_TYPE', `${where}${first?.text ?? String(error)} (while bundling ${entry})`, {
       cause: error,
     });

@@ -41,7 +41,11 @@ export async function storeDirectory(objects: ObjectStore, dir: string): Promise
 }
 
 /** Lays a file set out under `dest`, verifying every object. */
-export async function materializeFileSet(objects: ObjectStore, value: FileSetValue, dest: string): Promise<void> {
+export async function materializeFileSet(
+  objects: ObjectStore,
+  value: FileSetValue,
+  dest: string,
+): Promise<void> {
   await Promise.all(
     Object.entries(value.$files).map(async ([path, hash]) => {
       if (path.split('/').some((part) => part === '..' || part === '') || path.startsWith('/')) {

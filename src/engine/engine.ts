@@ -90,7 +90,11 @@ export function createEngine(options: EngineOptions): Engine {
     async startRun(pipeline, runOptions) {
       const stepVersions = await versionSteps(pipeline);
       const pipelineVersion = sha256(
-        canonicalJson({ name: pipeline.name, outputs: pipeline.outputs, steps: Object.fromEntries(stepVersions) }),
+        canonicalJson({
+          name: pipeline.name,
+          outputs: pipeline.outputs,
+          steps: Object.fromEntries(stepVersions),
+        }),
       );
       const id = newId();
       const now = new Date();

@@ -76,7 +76,10 @@ function explainValue(
     if (available && list.length > 0) continue;
     if (!available) {
       const cause = explainValue(pipeline, values, tasks, input.name, seen);
-      return { ...cause, text: `step '${stepName}' could not run: input '${input.name}' is missing: ${cause.text}` };
+      return {
+        ...cause,
+        text: `step '${stepName}' could not run: input '${input.name}' is missing: ${cause.text}`,
+      };
     }
   }
   return { text: `step '${stepName}' did not produce '${name}'`, step: stepName };

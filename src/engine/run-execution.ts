@@ -69,7 +69,13 @@ export interface TaskState {
   retryTimer?: NodeJS.Timeout;
 }
 
-const TERMINAL: ReadonlySet<TaskStatus> = new Set(['success', 'skipped', 'failed', 'cancelled', 'upstream_failed']);
+const TERMINAL: ReadonlySet<TaskStatus> = new Set([
+  'success',
+  'skipped',
+  'failed',
+  'cancelled',
+  'upstream_failed',
+]);
 
 /** One executing run. `done` settles once its final state is durable. */
 export class RunExecution {
@@ -288,7 +294,9 @@ export class RunExecution {
       if (task.execKey) {
         this.#ctx.cache.remember(task.execKey, result.outputs);
         this.#ctx.writer.enqueue({
-          results: [{ execKey: task.execKey, step: step.name, outputs: result.outputs, createdAt: new Date() }],
+          results: [
+            { execKey: task.execKey, step: step.name, outputs: result.outputs, createdAt: new Date() },
+          ],
         });
       }
       this.#complete(task, 'success', result.outputs);
@@ -308,7 +316,13 @@ export class RunExecution {
         this.#setStatus(task, 'cancelled');
       } else if (attempt <= step.retries) {
         const delay = Math.min(step.retryDelayMs * 2 ** (attempt - 1), step.retryMaxDelayMs);
-        this.#log(step.name, datum, attempt, 'engine', `attempt ${attempt} ${status}: ${failure.message}; retrying in ${formatMs(delay)}`);
+        this.#log(
+          step.name,
+          datum,
+          attempt,
+          'engine',
+          `attempt ${attempt} ${status}: ${failure.message}; retrying in ${formatMs(delay)}`,
+        );
         this.#setStatus(task, 'pending');
         this.#waiting += 1;
         task.retryTimer = setTimeout(() => {
@@ -324,7 +338,13 @@ export class RunExecution {
         }, delay);
       } else {
         const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
-        this.#log(step.name, datum, attempt, 'engine', `attempt ${attempt} ${status}: ${failure.message}; step failed${tries}`);
+        this.#log(
+          step.name,
+          datum,
+          attempt,
+          'engine',
+          `attempt ${attempt} ${status}: ${failure.message}; step failed${tries}`,
+        );
         this.#setStatus(task, 'failed');
       }
     } finally {
@@ -341,7 +361,10 @@ export class RunExecution {
       const value = outputs[output.name];
       if (output.scatter) {
         if (!Array.isArray(value)) {
-          throw new SluiceError('STEP_OUTPUT', `step '${step.name}': scatter output '${output.name}[]' is not an array`);
+          throw new SluiceError(
+            'STEP_OUTPUT',
+            `step '${step.name}': scatter output '${output.name}[]' is not an array`,
+          );
         }
         const keys = datumKeys(value.length);
         keys.forEach((key, index) => this.values.publishDatum(output.name, key, value[index]));
@@ -358,7 +381,10 @@ export class RunExecution {
     for (const output of step.outputs) {
       if (output.scatter) {
         for (const consumer of this.#consumers.get(output.name) ?? []) {
-          if (this.#origins.get(consumer.name) === output.name && (this.tasks.get(consumer.name)?.length ?? 0) === 0) {
+          if (
+            this.#origins.get(consumer.name) === output.name &&
+            (this.tasks.get(consumer.name)?.length ?? 0) === 0
+          ) {
             this.#createTasks(consumer, this.values.keys(output.name) ?? []);
           }
         }
@@ -372,7 +398,9 @@ export class RunExecution {
     const origin = this.values.spec(name).origin;
     for (const consumer of this.#consumers.get(name) ?? []) {
       const followsDatums =
-        datum !== null && origin !== null && this.#origins.get(consumer.name) === origin &&
+        datum !== null &&
+        origin !== null &&
+        this.#origins.get(consumer.name) === origin &&
         consumer.inputs.some((input) => input.name === name && !input.gather);
       if (followsDatums) {
         const task = this.#taskIndex.get(`${consumer.name}\0${datum}`);
@@ -417,7 +445,8 @@ export class RunExecution {
     const allThere = outputs.every((name) => this.values.isAvailable(name));
     for (const list of this.tasks.values()) {
       for (const task of list) {
-        if (!TERMINAL.has(task.status)) this.#setStatus(task, this.#cancelReason ? 'cancelled' : 'upstream_failed');
+        if (!TERMINAL.has(task.status))
+          this.#setStatus(task, this.#cancelReason ? 'cancelled' : 'upstream_failed');
       }
     }
     let status: RunRecord['status'];
@@ -444,7 +473,10 @@ export class RunExecution {
       status,
       error,
       finishedAt: new Date(),
-      outputs: status === 'succeeded' ? Object.fromEntries(outputs.map((name) => [name, this.values.valueOf(name)])) : null,
+      outputs:
+        status === 'succeeded'
+          ? Object.fromEntries(outputs.map((name) => [name, this.values.valueOf(name)]))
+          : null,
     };
     this.#ctx.writer.enqueue({ runs: [finished] });
     this.#ctx.onEvent({ type: 'run', runId: run.id, status, ...(error ? { error } : {}) });
@@ -455,7 +487,11 @@ export class RunExecution {
   }
 
   #setStatus(task: TaskState, status: TaskStatus): void {
-    if ((status === 'success' || status === 'skipped') && task.status !== 'success' && task.status !== 'skipped') {
+    if (
+      (status === 'success' || status === 'skipped') &&
+      task.status !== 'success' &&
+      task.status !== 'skipped'
+    ) {
       this.#succeeded.set(task.step.name, (this.#succeeded.get(task.step.name) ?? 0) + 1);
     }
     task.status = status;
@@ -496,13 +532,39 @@ export class RunExecution {
     finishedAt: Date | null,
   ): void {
     this.#ctx.writer.enqueue({
-      attempts: [{ runId: this.runId, step: task.step.name, datum: task.datum, attempt, status, error, startedAt, finishedAt }],
+      attempts: [
+        {
+          runId: this.runId,
+          step: task.step.name,
+          datum: task.datum,
+          attempt,
+          status,
+          error,
+          startedAt,
+          finishedAt,
+        },
+      ],
     });
   }
 
-  #log(step: string, datum: string, attempt: number, stream: 'stdout' | 'stderr' | 'log' | 'engine', line: string): void {
+  #log(
+    step: string,
+    datum: string,
+    attempt: number,
+    stream: 'stdout' | 'stderr' | 'log' | 'engine',
+    line: string,
+  ): void {
     this.#logSeq += 1;
-    const record = { runId: this.runId, seq: this.#logSeq, step, datum, attempt, stream, time: new Date(), line };
+    const record = {
+      runId: this.runId,
+      seq: this.#logSeq,
+      step,
+      datum,
+      attempt,
+      stream,
+      time: new Date(),
+      line,
+    };
     this.#ctx.writer.enqueue({ logs: [record] });
     this.#ctx.onEvent({ type: 'log', record });
   }

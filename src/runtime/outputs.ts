@@ -34,7 +34,10 @@ export function checkOutputs(step: StepSpec, returned: unknown): Record<string, 
   for (const output of step.outputs) {
     const value = values[output.name];
     if (value === undefined) {
-      throw new SluiceError('STEP_OUTPUT', `step '${step.name}' returned no value for output '${output.name}'; declared outputs: ${list}`);
+      throw new SluiceError(
+        'STEP_OUTPUT',
+        `step '${step.name}' returned no value for output '${output.name}'; declared outputs: ${list}`,
+      );
     }
     if (output.scatter && !Array.isArray(value)) {
       throw new SluiceError(
@@ -46,7 +49,10 @@ export function checkOutputs(step: StepSpec, returned: unknown): Record<string, 
     try {
       json = JSON.stringify(value);
     } catch (error) {
-      throw new SluiceError('STEP_OUTPUT', `step '${step.name}': output '${output.name}' is not JSON: ${(error as Error).message}`);
+      throw new SluiceError(
+        'STEP_OUTPUT',
+        `step '${step.name}': output '${output.name}' is not JSON: ${(error as Error).message}`,
+      );
     }
     outputs[output.name] = json === undefined ? null : JSON.parse(json);
   }

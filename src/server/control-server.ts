@@ -25,7 +25,9 @@ export function httpStatusFor(code: ErrorCode): number {
 export async function startControlServer(api: RunsApi, path: string): Promise<{ close(): Promise<void> }> {
   await rm(path, { force: true });
   const server: Server = createServer((request, response) => {
-    handle(api, request, response).catch((error: unknown) => send(response, 500, toSluiceError(error).toJSON()));
+    handle(api, request, response).catch((error: unknown) =>
+      send(response, 500, toSluiceError(error).toJSON()),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -45,7 +47,8 @@ async function handle(api: RunsApi, request: IncomingMessage, response: ServerRe
   const url = new URL(request.url ?? '/', 'http://sluice');
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   try {
-    if (parts[0] !== 'v0' || parts[1] !== 'runs') return send(response, 404, { code: 'USAGE', message: 'no such route' });
+    if (parts[0] !== 'v0' || parts[1] !== 'runs')
+      return send(response, 404, { code: 'USAGE', message: 'no such route' });
     const id = parts[2];
     if (request.method === 'GET' && id === undefined) {
       const limit = url.searchParams.get('limit');
@@ -87,6 +90,9 @@ async function handle(api: RunsApi, request: IncomingMessage, response: ServerRe
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }

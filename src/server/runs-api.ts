@@ -59,7 +59,10 @@ export function localRunsApi(store: MetadataStore, engine?: Engine): RunsApi {
       const run = await find(idOrPrefix);
       const handle = engine?.active().get(run.id);
       if (!handle) {
-        throw new SluiceError('USAGE', `run ${run.id} is not running (it is ${run.status}); nothing to cancel`);
+        throw new SluiceError(
+          'USAGE',
+          `run ${run.id} is not running (it is ${run.status}); nothing to cancel`,
+        );
       }
       handle.cancel('cancelled by `sluice cancel`');
       return handle.result;

@@ -44,12 +44,22 @@ export function definePipeline(pipeline: PipelineInput): PipelineDefinition {
   if (Array.isArray(pipeline.steps)) {
     for (const step of pipeline.steps as readonly StepDefinition[]) {
       const { name, inputs, outputs, ...rest } = step;
-      steps[name] = { ...rest, ...(inputs ? { inputs: [...inputs] } : {}), ...(outputs ? { outputs: [...outputs] } : {}) };
+      steps[name] = {
+        ...rest,
+        ...(inputs ? { inputs: [...inputs] } : {}),
+        ...(outputs ? { outputs: [...outputs] } : {}),
+      };
     }
   } else {
-    for (const [name, step] of Object.entries(pipeline.steps as Record<string, Omit<StepDefinition, 'name'>>)) {
+    for (const [name, step] of Object.entries(
+      pipeline.steps as Record<string, Omit<StepDefinition, 'name'>>,
+    )) {
       const { inputs, outputs, ...rest } = step;
-      steps[name] = { ...rest, ...(inputs ? { inputs: [...inputs] } : {}), ...(outputs ? { outputs: [...outputs] } : {}) };
+      steps[name] = {
+        ...rest,
+        ...(inputs ? { inputs: [...inputs] } : {}),
+        ...(outputs ? { outputs: [...outputs] } : {}),
+      };
     }
   }
   return { kind: 'sluice.pipeline', spec: { ...pipeline, steps } };
@@ -57,5 +67,7 @@ export function definePipeline(pipeline: PipelineInput): PipelineDefinition {
 
 /** Whether a module's export is a {@link PipelineDefinition}. */
 export function isPipelineDefinition(value: unknown): value is PipelineDefinition {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'sluice.pipeline';
+  return (
+    typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'sluice.pipeline'
+  );
 }

@@ -4,13 +4,14 @@
  * outputs, per-datum rules), and referenced files. Both the YAML loader and the builder
  * come through here, so both give the same model and the same messages.
  */
-import type { ErrorCode, SpecProblem } from '../core/index.js';
+import type { SpecProblem } from '../core/index.js';
 import { parseDuration } from './duration.js';
 import { resolve } from 'node:path';
 import { checkStepFiles, findModule } from './files.js';
 import type { DataInputSpec, ParamSpec, Pipeline, StepSpec, TriggerSpec, ValueSpec } from './model.js';
 import { ALLOWED_KEYS, pipelineSchema, type RawPipeline } from './schema.js';
 import type { Locator } from './yaml.js';
+import { Problems, sortProblems } from './problems.js';
 import { analyseGraph } from './graph.js';
 
 /** The outcome of checking a spec. `pipeline` is set exactly when there are no problems. */
@@ -21,6 +22,8 @@ export interface ValidationReport {
   problems: SpecProblem[];
   /** Steps removed because they cannot contribute to the desired outputs. */
   pruned: string[];
+  /** The desired outputs, as far as they could be determined (extension). */
+  outputs?: string[];
 }
 
 /** Options of {@link compileRaw}. */
@@ -38,26 +41,6 @@ const NAME = /^[a-z][a-z0-9_-]*$/;
 const VALUE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 type Path = (string | number)[];
-
-/** Collects problems with their locations. */
-export class Problems {
-  readonly list: SpecProblem[] = [];
-  readonly #locator: Locator;
-
-  constructor(locator: Locator) {
-    this.#locator = locator;
-  }
-
-  /** A problem with the value at `path`. */
-  at(path: Path, code: ErrorCode, message: string): void {
-    this.list.push({ code, message, path, ...this.#locator.value(path) });
-  }
-
-  /** A problem with the key at `path` (unknown keys, bad names). */
-  atKey(path: Path, code: ErrorCode, message: string): void {
-    this.list.push({ code, message, path, ...this.#locator.key(path) });
-  }
-}
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -111,7 +94,11 @@ interface ZodIssueLike {
 
 function schemaProblems(raw: unknown, problems: Problems): RawPipeline | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.at([], 'SPEC_TYPE', `a pipeline spec must be a mapping with name and steps; found ${describeValue(raw)}`);
+    problems.at(
+      [],
+      'SPEC_TYPE',
+      `a pipeline spec must be a mapping with name and steps; found ${describeValue(raw)}`,
+    );
     return undefined;
   }
   const parsed = pipelineSchema.safeParse(raw);
@@ -120,19 +107,32 @@ function schemaProblems(raw: unknown, problems: Problems): RawPipeline | undefin
     const path = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
     const found = valueAt(raw, path);
     const subject = where(path);
-    const rest = path.length >= 2 && typeof path[0] === 'string' && path[0] !== 'outputs' ? path.slice(2) : path;
+    const rest =
+      path.length >= 2 && typeof path[0] === 'string' && path[0] !== 'outputs' ? path.slice(2) : path;
     const field = rest.length > 0 ? `'${rest.join('.')}'` : 'the value';
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys ?? []) {
-          problems.atKey([...path, key], 'SPEC_UNKNOWN_KEY', `${subject}: unknown key '${key}'; allowed: ${allowedKeysFor(path).join(', ')}`);
+          problems.atKey(
+            [...path, key],
+            'SPEC_UNKNOWN_KEY',
+            `${subject}: unknown key '${key}'; allowed: ${allowedKeysFor(path).join(', ')}`,
+          );
         }
         break;
       case 'invalid_type':
         if (found === undefined) {
-          problems.at(path.slice(0, -1), 'SPEC_REQUIRED', `${subject}: missing required key '${String(path.at(-1))}'`);
+          problems.at(
+            path.slice(0, -1),
+            'SPEC_REQUIRED',
+            `${subject}: missing required key '${String(path.at(-1))}'`,
+          );
         } else {
-          problems.at(path, 'SPEC_TYPE', `${subject}: ${field} expected ${issue.expected ?? 'another type'}, found ${describeValue(found)}`);
+          problems.at(
+            path,
+            'SPEC_TYPE',
+            `${subject}: ${field} expected ${issue.expected ?? 'another type'}, found ${describeValue(found)}`,
+          );
         }
         break;
       case 'invalid_union':
@@ -160,10 +160,18 @@ function schemaProblems(raw: unknown, problems: Problems): RawPipeline | undefin
         );
         break;
       case 'invalid_value':
-        problems.at(path, 'SPEC_TYPE', `${subject}: ${field} must be one of ${(issue.values ?? []).join(', ')}, found ${describeValue(found)}`);
+        problems.at(
+          path,
+          'SPEC_TYPE',
+          `${subject}: ${field} must be one of ${(issue.values ?? []).join(', ')}, found ${describeValue(found)}`,
+        );
         break;
       default:
-        problems.at(path, 'SPEC_TYPE', `${subject}: ${field} ${issue.message.replace(/^Invalid input: /, '')}, found ${describeValue(found)}`);
+        problems.at(
+          path,
+          'SPEC_TYPE',
+          `${subject}: ${field} ${issue.message.replace(/^Invalid input: /, '')}, found ${describeValue(found)}`,
+        );
     }
   }
   return undefined;
@@ -175,7 +183,7 @@ function parseRef(ref: string): { name: string; many: boolean } {
 }
 
 /** Compiles a raw spec; never throws for bad input. */
-export async function compileRaw(raw: unknown, options: CompileOptions): Promise<ValidationReport> {
+export function compileRaw(raw: unknown, options: CompileOptions): ValidationReport {
   const problems = new Problems(options.locator);
   const spec = schemaProblems(raw, problems);
   const fail = (): ValidationReport => ({
@@ -187,40 +195,68 @@ export async function compileRaw(raw: unknown, options: CompileOptions): Promise
   if (!spec) return fail();
 
   if (!NAME.test(spec.name)) {
-    problems.at(['name'], 'SPEC_TYPE', `pipeline name '${spec.name}' must be lowercase letters, digits, '-' or '_', starting with a letter`);
+    problems.at(
+      ['name'],
+      'SPEC_TYPE',
+      `pipeline name '${spec.name}' must be lowercase letters, digits, '-' or '_', starting with a letter`,
+    );
   }
-  if (Object.keys(spec.steps).length === 0) problems.at(['steps'], 'SPEC_REQUIRED', 'the pipeline has no steps');
+  if (Object.keys(spec.steps).length === 0)
+    problems.at(['steps'], 'SPEC_REQUIRED', 'the pipeline has no steps');
 
   // Names: params, data inputs and step outputs share one namespace.
   const values = new Map<string, ValueSpec & { path: Path }>();
   const define = (name: string, value: ValueSpec, path: Path, what: string): void => {
     if (!VALUE_NAME.test(name)) {
-      problems.at(path, 'SPEC_TYPE', `${what} '${name}' is not a valid name: use letters, digits, '_' and '-'`);
+      problems.at(
+        path,
+        'SPEC_TYPE',
+        `${what} '${name}' is not a valid name: use letters, digits, '_' and '-'`,
+      );
       return;
     }
     const previous = values.get(name);
     if (previous) {
-      const first = previous.kind === 'step' ? `an output of step '${previous.producer}'` : `a ${previous.kind === 'param' ? 'param' : 'data input'}`;
-      problems.at(path, 'SPEC_DUPLICATE_NAME', `${what} '${name}' is already defined as ${first}; names must be unique`);
+      const first =
+        previous.kind === 'step'
+          ? `an output of step '${previous.producer}'`
+          : `a ${previous.kind === 'param' ? 'param' : 'data input'}`;
+      problems.at(
+        path,
+        'SPEC_DUPLICATE_NAME',
+        `${what} '${name}' is already defined as ${first}; names must be unique`,
+      );
       return;
     }
     values.set(name, { ...value, path });
   };
-  for (const name of Object.keys(spec.params)) define(name, { name, producer: 'param', kind: 'param', origin: null }, ['params', name], 'param');
-  for (const name of Object.keys(spec.inputs)) define(name, { name, producer: 'input', kind: 'input', origin: name }, ['inputs', name], 'data input');
+  for (const name of Object.keys(spec.params))
+    define(name, { name, producer: 'param', kind: 'param', origin: null }, ['params', name], 'param');
+  for (const name of Object.keys(spec.inputs))
+    define(name, { name, producer: 'input', kind: 'input', origin: name }, ['inputs', name], 'data input');
   for (const [stepName, step] of Object.entries(spec.steps)) {
     if (!VALUE_NAME.test(stepName)) {
-      problems.atKey(['steps', stepName], 'SPEC_TYPE', `step name '${stepName}' is not valid: use letters, digits, '_' and '-'`);
+      problems.atKey(
+        ['steps', stepName],
+        'SPEC_TYPE',
+        `step name '${stepName}' is not valid: use letters, digits, '_' and '-'`,
+      );
     }
     step.outputs.forEach((ref, index) => {
       const { name } = parseRef(ref);
-      define(name, { name, producer: stepName, kind: 'step', origin: null }, ['steps', stepName, 'outputs', index], `step '${stepName}': output`);
+      define(
+        name,
+        { name, producer: stepName, kind: 'step', origin: null },
+        ['steps', stepName, 'outputs', index],
+        `step '${stepName}': output`,
+      );
     });
   }
 
   const graph = analyseGraph(spec, values, problems);
   if (options.checkFiles !== false) {
-    for (const [stepName, step] of Object.entries(spec.steps)) await checkStepFiles(stepName, step.run, options.dir, problems);
+    for (const [stepName, step] of Object.entries(spec.steps))
+      checkStepFiles(stepName, step.run, options.dir, problems);
   }
   for (const [stepName, step] of Object.entries(spec.steps)) {
     for (const key of ['timeout', 'retry_delay', 'retry_max_delay'] as const) {
@@ -229,12 +265,16 @@ export async function compileRaw(raw: unknown, options: CompileOptions): Promise
         try {
           parseDuration(value);
         } catch (error) {
-          problems.at(['steps', stepName, key], 'SPEC_TYPE', `step '${stepName}': '${key}' ${(error as Error).message}`);
+          problems.at(
+            ['steps', stepName, key],
+            'SPEC_TYPE',
+            `step '${stepName}': '${key}' ${(error as Error).message}`,
+          );
         }
       }
     }
   }
-  if (problems.list.length > 0) return { ...fail(), pruned: graph.pruned };
+  if (problems.list.length > 0) return { ...fail(), pruned: graph.pruned, outputs: graph.desired };
 
   const params: Record<string, ParamSpec> = {};
   for (const [name, param] of Object.entries(spec.params)) {
@@ -247,7 +287,8 @@ export async function compileRaw(raw: unknown, options: CompileOptions): Promise
     };
   }
   const inputs: Record<string, DataInputSpec> = {};
-  for (const [name, input] of Object.entries(spec.inputs)) inputs[name] = { name, repo: input.repo, glob: input.glob, branch: input.branch };
+  for (const [name, input] of Object.entries(spec.inputs))
+    inputs[name] = { name, repo: input.repo, glob: input.glob, branch: input.branch };
   const steps: Record<string, StepSpec> = {};
   for (const stepName of graph.order) {
     const step = spec.steps[stepName];
@@ -257,7 +298,11 @@ export async function compileRaw(raw: unknown, options: CompileOptions): Promise
         ? { kind: 'ts', module: resolveModule(options.dir, step.run), export: 'default' }
         : 'command' in step.run
           ? { kind: 'command', command: step.run.command, env: step.run.env ?? {} }
-          : { kind: 'ts', module: resolveModule(options.dir, step.run.module), export: step.run.export ?? 'default' };
+          : {
+              kind: 'ts',
+              module: resolveModule(options.dir, step.run.module),
+              export: step.run.export ?? 'default',
+            };
     steps[stepName] = {
       name: stepName,
       run,
@@ -282,7 +327,12 @@ export async function compileRaw(raw: unknown, options: CompileOptions): Promise
   const modelValues: Record<string, ValueSpec> = {};
   for (const [name, value] of values) {
     if (value.kind === 'step' && !kept.has(value.producer)) continue;
-    modelValues[name] = { name, producer: value.producer, kind: value.kind, origin: graph.origins.get(name) ?? value.origin };
+    modelValues[name] = {
+      name,
+      producer: value.producer,
+      kind: value.kind,
+      origin: graph.origins.get(name) ?? value.origin,
+    };
   }
   const triggers: TriggerSpec[] = spec.triggers.map((trigger) =>
     'commit' in trigger
@@ -304,14 +354,16 @@ export async function compileRaw(raw: unknown, options: CompileOptions): Promise
     pruned: graph.pruned,
     triggers,
   };
-  return { file: options.file, valid: true, pipeline, problems: [], pruned: graph.pruned };
+  return {
+    file: options.file,
+    valid: true,
+    pipeline,
+    problems: [],
+    pruned: graph.pruned,
+    outputs: graph.desired,
+  };
 }
 
 function resolveModule(dir: string, module: string): string {
   return findModule(dir, module) ?? resolve(dir, module);
-}
-
-/** Problems ordered by position, then code. */
-export function sortProblems(list: SpecProblem[]): SpecProblem[] {
-  return [...list].sort((a, b) => a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
 }

@@ -4,7 +4,7 @@
  * (`name[]` gathers only per-datum values; one datum origin per step; scatter only from a
  * step that runs once), pruning of steps that cannot contribute, and a topological order.
  */
-import type { Problems } from './compile.js';
+import type { Problems } from './problems.js';
 import type { ValueSpec } from './model.js';
 import type { RawPipeline } from './schema.js';
 
@@ -47,10 +47,16 @@ function suggest(name: string, known: Iterable<string>): string {
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? `; did you mean '${best}'?` : '';
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))
+    ? `; did you mean '${best}'?`
+    : '';
 }
 
-export function analyseGraph(spec: RawPipeline, values: Map<string, ValueSpec>, problems: Problems): GraphAnalysis {
+export function analyseGraph(
+  spec: RawPipeline,
+  values: Map<string, ValueSpec>,
+  problems: Problems,
+): GraphAnalysis {
   const stepNames = Object.keys(spec.steps).sort();
   // Edges: step -> the steps producing its inputs.
   const deps = new Map<string, Set<string>>();
@@ -129,22 +135,35 @@ export function analyseGraph(spec: RawPipeline, values: Map<string, ValueSpec>, 
 
   // Desired outputs: declared, or every step output nothing consumes.
   const consumed = new Set<string>();
-  for (const step of Object.values(spec.steps)) for (const ref of step.inputs) consumed.add(parseRef(ref).name);
+  for (const step of Object.values(spec.steps))
+    for (const ref of step.inputs) consumed.add(parseRef(ref).name);
   const desired =
     spec.outputs ??
-    stepNames.flatMap((step) => (spec.steps[step]?.outputs ?? []).map((ref) => parseRef(ref).name).filter((name) => !consumed.has(name)));
+    stepNames.flatMap((step) =>
+      (spec.steps[step]?.outputs ?? [])
+        .map((ref) => parseRef(ref).name)
+        .filter((name) => !consumed.has(name)),
+    );
   const keep = new Set<string>();
   desired.forEach((name, index) => {
     const value = values.get(name);
     const path = spec.outputs ? ['outputs', index] : [];
     if (!value) {
-      problems.at(path, 'SPEC_UNREACHABLE_OUTPUT', `desired output '${name}' cannot be produced: no step outputs it${suggest(name, values.keys())}`);
+      problems.at(
+        path,
+        'SPEC_UNREACHABLE_OUTPUT',
+        `desired output '${name}' cannot be produced: no step outputs it${suggest(name, values.keys())}`,
+      );
       return;
     }
     if (value.kind !== 'step') return;
     const cause = whyNot(value.producer);
     if (cause !== true) {
-      problems.at(path, 'SPEC_UNREACHABLE_OUTPUT', `desired output '${name}' cannot be produced: ${cause.startsWith('it ') ? `step '${value.producer}' ${cause.slice(3)}` : cause}`);
+      problems.at(
+        path,
+        'SPEC_UNREACHABLE_OUTPUT',
+        `desired output '${name}' cannot be produced: ${cause.startsWith('it ') ? `step '${value.producer}' ${cause.slice(3)}` : cause}`,
+      );
     }
     const todo = [value.producer];
     while (todo.length > 0) {
@@ -158,9 +177,14 @@ export function analyseGraph(spec: RawPipeline, values: Map<string, ValueSpec>, 
 
   // Topological order of kept steps (Kahn; ties by name).
   const order: string[] = [];
-  const remaining = new Map([...keep].map((step) => [step, new Set([...(deps.get(step) ?? [])].filter((dep) => keep.has(dep)))]));
+  const remaining = new Map(
+    [...keep].map((step) => [step, new Set([...(deps.get(step) ?? [])].filter((dep) => keep.has(dep)))]),
+  );
   while (remaining.size > 0) {
-    const ready = [...remaining].filter(([, set]) => set.size === 0).map(([step]) => step).sort();
+    const ready = [...remaining]
+      .filter(([, set]) => set.size === 0)
+      .map(([step]) => step)
+      .sort();
     if (ready.length === 0) break; // a cycle, already reported
     for (const step of ready) {
       order.push(step);
@@ -173,9 +197,16 @@ export function analyseGraph(spec: RawPipeline, values: Map<string, ValueSpec>, 
   const origins = new Map<string, string | null>();
   for (const [name, value] of values) if (value.kind !== 'step') origins.set(name, value.origin);
   const allOrder: string[] = [];
-  const pending = new Map(stepNames.filter((step) => !inCycle.has(step)).map((step) => [step, new Set([...(deps.get(step) ?? [])].filter((dep) => !inCycle.has(dep)))]));
+  const pending = new Map(
+    stepNames
+      .filter((step) => !inCycle.has(step))
+      .map((step) => [step, new Set([...(deps.get(step) ?? [])].filter((dep) => !inCycle.has(dep)))]),
+  );
   while (pending.size > 0) {
-    const ready = [...pending].filter(([, set]) => set.size === 0).map(([step]) => step).sort();
+    const ready = [...pending]
+      .filter(([, set]) => set.size === 0)
+      .map(([step]) => step)
+      .sort();
     if (ready.length === 0) break;
     for (const step of ready) {
       allOrder.push(step);
@@ -194,8 +225,15 @@ export function analyseGraph(spec: RawPipeline, values: Map<string, ValueSpec>, 
       if (many) {
         if (origin === null) {
           const value = values.get(name);
-          const source = value?.kind === 'step' ? `it is produced once by step '${value.producer}'` : `it is a ${value?.kind === 'param' ? 'param' : 'value'}`;
-          problems.at(['steps', stepName, 'inputs', index], 'SPEC_NOT_PER_DATUM', `step '${stepName}': input '${ref}' gathers '${name}', which is not per-datum (${source}); write '${name}'`);
+          const source =
+            value?.kind === 'step'
+              ? `it is produced once by step '${value.producer}'`
+              : `it is a ${value?.kind === 'param' ? 'param' : 'value'}`;
+          problems.at(
+            ['steps', stepName, 'inputs', index],
+            'SPEC_NOT_PER_DATUM',
+            `step '${stepName}': input '${ref}' gathers '${name}', which is not per-datum (${source}); write '${name}'`,
+          );
         }
         return;
       }
@@ -204,14 +242,22 @@ export function analyseGraph(spec: RawPipeline, values: Map<string, ValueSpec>, 
     const distinct = [...new Set(stepOrigins.values())];
     if (distinct.length > 1) {
       const detail = [...stepOrigins].map(([name, origin]) => `'${name}' follows '${origin}'`).join(', ');
-      problems.at(['steps', stepName, 'inputs'], 'SPEC_DATUM_CONFLICT', `step '${stepName}' reads per-datum values of different origins (${detail}); gather all but one with 'name[]'`);
+      problems.at(
+        ['steps', stepName, 'inputs'],
+        'SPEC_DATUM_CONFLICT',
+        `step '${stepName}' reads per-datum values of different origins (${detail}); gather all but one with 'name[]'`,
+      );
     }
     const origin = distinct[0] ?? null;
     step.outputs.forEach((ref, index) => {
       const { name, many } = parseRef(ref);
       if (many) {
         if (origin !== null) {
-          problems.at(['steps', stepName, 'outputs', index], 'SPEC_SCATTER', `step '${stepName}': output '${ref}' scatters, but the step already runs per datum of '${origin}'; only a step that runs once may scatter`);
+          problems.at(
+            ['steps', stepName, 'outputs', index],
+            'SPEC_SCATTER',
+            `step '${stepName}': output '${ref}' scatters, but the step already runs per datum of '${origin}'; only a step that runs once may scatter`,
+          );
         }
         origins.set(name, name);
       } else {

@@ -11,7 +11,7 @@ export type {
   ValueSpec,
 } from './model.js';
 export { compilePipeline, loadPipeline, loadPipelineFile, validatePipelineText } from './load.js';
-export type { LoadOptions } from './load.js';
+export type { CompilePipelineOptions, LoadOptions } from './load.js';
 export type { ValidationReport } from './compile.js';
 export { definePipeline, defineStep, isPipelineDefinition } from './builder.js';
 export type { PipelineDefinition, PipelineInput, StepDefinition } from './builder.js';

@@ -7,17 +7,21 @@ import { SluiceError, type ErrorCode } from '../core/index.js';
 import type { ParamSpec, Pipeline } from './model.js';
 
 function convert(spec: ParamSpec, raw: unknown): { value?: unknown; error?: string } {
-  const found = typeof raw === 'string' ? JSON.stringify(raw) : JSON.stringify(raw) ?? String(raw);
+  const found = typeof raw === 'string' ? JSON.stringify(raw) : (JSON.stringify(raw) ?? String(raw));
   switch (spec.type) {
     case 'string':
       return typeof raw === 'string' ? { value: raw } : { error: `expected string, found ${found}` };
     case 'number': {
       const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-      return typeof value === 'number' && Number.isFinite(value) ? { value } : { error: `expected number, found ${found}` };
+      return typeof value === 'number' && Number.isFinite(value)
+        ? { value }
+        : { error: `expected number, found ${found}` };
     }
     case 'integer': {
       const value = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
-      return typeof value === 'number' && Number.isSafeInteger(value) ? { value } : { error: `expected integer, found ${found}` };
+      return typeof value === 'number' && Number.isSafeInteger(value)
+        ? { value }
+        : { error: `expected integer, found ${found}` };
     }
     case 'boolean': {
       if (typeof raw === 'boolean') return { value: raw };
@@ -50,13 +54,20 @@ export function resolveParams(pipeline: Pipeline, given: Record<string, unknown>
   for (const name of Object.keys(given)) {
     if (!(name in pipeline.params)) {
       const declared = Object.keys(pipeline.params).join(', ') || '(none)';
-      problems.push({ code: 'PARAM_UNKNOWN', message: `param '${name}' is not declared by pipeline '${pipeline.name}'; declared: ${declared}` });
+      problems.push({
+        code: 'PARAM_UNKNOWN',
+        message: `param '${name}' is not declared by pipeline '${pipeline.name}'; declared: ${declared}`,
+      });
     }
   }
   for (const spec of Object.values(pipeline.params)) {
     if (!(spec.name in given)) {
       if ('default' in spec) resolved[spec.name] = spec.default;
-      else problems.push({ code: 'PARAM_MISSING', message: `param '${spec.name}' is required (type ${spec.type}); pass -p ${spec.name}=...` });
+      else
+        problems.push({
+          code: 'PARAM_MISSING',
+          message: `param '${spec.name}' is required (type ${spec.type}); pass -p ${spec.name}=...`,
+        });
       continue;
     }
     const { value, error } = convert(spec, given[spec.name]);
@@ -75,7 +86,9 @@ export function resolveParams(pipeline: Pipeline, given: Record<string, unknown>
   }
   const first = problems[0];
   if (first) {
-    throw new SluiceError(first.code, problems.map((problem) => problem.message).join('\n'), { details: { problems } });
+    throw new SluiceError(first.code, problems.map((problem) => problem.message).join('\n'), {
+      details: { problems },
+    });
   }
   return resolved;
 }

@@ -15,7 +15,10 @@ export const PARAM_TYPES = ['string', 'number', 'integer', 'boolean', 'json'] as
 export const paramSchema = z
   .strictObject({
     type: z.enum(PARAM_TYPES).default('string').describe('the value type; CLI values are converted to it'),
-    default: z.unknown().optional().describe('the value when none is given; without it the param is required'),
+    default: z
+      .unknown()
+      .optional()
+      .describe('the value when none is given; without it the param is required'),
     description: z.string().optional(),
     enum: z.array(z.unknown()).optional().describe('the allowed values'),
   })
@@ -31,7 +34,10 @@ export const dataInputSchema = z
   .describe('versioned data, split into datums by a glob');
 
 export const commandRunSchema = z.strictObject({
-  command: z.array(z.string()).min(1).describe('program and arguments; project-relative files resolve against the spec folder'),
+  command: z
+    .array(z.string())
+    .min(1)
+    .describe('program and arguments; project-relative files resolve against the spec folder'),
   env: z.record(z.string(), z.string()).optional().describe('extra environment variables'),
 });
 
@@ -41,7 +47,14 @@ export const moduleRunSchema = z.strictObject({
 });
 
 export const runSchema = z
-  .union([z.string().min(1).describe('TS/JS module path relative to the spec; its default export is the step function'), moduleRunSchema, commandRunSchema])
+  .union([
+    z
+      .string()
+      .min(1)
+      .describe('TS/JS module path relative to the spec; its default export is the step function'),
+    moduleRunSchema,
+    commandRunSchema,
+  ])
   .describe('how the step runs: a TS module, { module, export }, or { command: [program, ...args] }');
 
 export const stepSchema = z
@@ -51,13 +64,22 @@ export const stepSchema = z
     inputs: z
       .array(z.string())
       .default([])
-      .describe("names of params, data inputs or other steps' outputs; 'name[]' gathers all datums of a per-datum value"),
+      .describe(
+        "names of params, data inputs or other steps' outputs; 'name[]' gathers all datums of a per-datum value",
+      ),
     outputs: z
       .array(z.string())
       .default([])
-      .describe("names this step produces; 'name[]' scatters: the step returns an array, one datum per element"),
+      .describe(
+        "names this step produces; 'name[]' scatters: the step returns an array, one datum per element",
+      ),
     parallelism: z.number().int().min(1).default(1).describe('concurrent datums of this step'),
-    retries: z.number().int().min(0).default(0).describe('extra attempts after a failure, with exponential backoff'),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('extra attempts after a failure, with exponential backoff'),
     retry_delay: duration.optional().describe('the first retry delay (default 1s); doubles each attempt'),
     retry_max_delay: duration.optional().describe('the longest retry delay (default 60s)'),
     timeout: duration.optional().describe('per attempt; the attempt is killed when it runs longer'),
@@ -78,7 +100,10 @@ export const pipelineSchema = z
     params: z.record(z.string(), paramSchema).default({}),
     inputs: z.record(z.string(), dataInputSchema).default({}),
     steps: z.record(z.string(), stepSchema),
-    outputs: z.array(z.string()).optional().describe('the desired outputs; default: every output no step consumes'),
+    outputs: z
+      .array(z.string())
+      .optional()
+      .describe('the desired outputs; default: every output no step consumes'),
     triggers: z.array(triggerSchema).default([]),
   })
   .describe('A Sluice pipeline');
@@ -102,8 +127,12 @@ export const ALLOWED_KEYS = {
 
 /** The JSON Schema of the spec, for editors (`# yaml-language-server: $schema=...`). */
 export function pipelineJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(pipelineSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(pipelineSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     ...schema,
     $id: 'https://sluice.dev/schema/pipeline.schema.json',
     title: 'Sluice pipeline',

@@ -3,7 +3,16 @@
  * be reported at its file:line:column. Hazards are refused before they can hurt: huge
  * documents, alias bombs, deep nesting, duplicate keys, several documents in one file.
  */
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import {
+  LineCounter,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { SourceLocation, SpecProblem } from '../core/index.js';
 
 /** Limits of the YAML reader. */
@@ -47,7 +56,11 @@ export function readYaml(text: string, file: string, limits: YamlLimits = DEFAUL
   const bytes = Buffer.byteLength(text);
   if (bytes > limits.maxBytes) {
     none.problems.push(
-      problem('SPEC_YAML_HAZARD', `the file is ${bytes} bytes; a pipeline spec may be at most ${limits.maxBytes} bytes`, start),
+      problem(
+        'SPEC_YAML_HAZARD',
+        `the file is ${bytes} bytes; a pipeline spec may be at most ${limits.maxBytes} bytes`,
+        start,
+      ),
     );
     return none;
   }
@@ -58,43 +71,75 @@ export function readYaml(text: string, file: string, limits: YamlLimits = DEFAUL
   };
   let documents: Document.Parsed[];
   try {
-    documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
+    documents = parseAllDocuments(text, {
+      lineCounter,
+      uniqueKeys: false,
+      prettyErrors: false,
+    }) as Document.Parsed[];
   } catch (error) {
-    none.problems.push(problem('SPEC_YAML', `cannot parse YAML: ${(error as Error).message}`, start));
+    const deep = error instanceof RangeError;
+    none.problems.push(
+      deep
+        ? problem(
+            'SPEC_YAML_HAZARD',
+            `the YAML nests too deeply to parse; at most ${limits.maxDepth} levels are allowed`,
+            start,
+          )
+        : problem('SPEC_YAML', `cannot parse YAML: ${(error as Error).message}`, start),
+    );
     return none;
   }
   if (!Array.isArray(documents)) documents = [documents];
   if (documents.length > 1) {
     const second = documents[1];
     none.problems.push(
-      problem('SPEC_YAML_HAZARD', 'the file holds several YAML documents; a pipeline spec is one document', at(second?.range[0] ?? 0)),
+      problem(
+        'SPEC_YAML_HAZARD',
+        `the file holds ${documents.length} YAML documents (a second one starts here); a pipeline spec is exactly one document`,
+        at(second?.range[0] ?? 0),
+      ),
     );
     return none;
   }
   const doc = documents[0];
-  if (!doc) {
-    none.problems.push(problem('SPEC_YAML', 'the file is empty; expected a pipeline spec (a mapping with name and steps)', start));
+  if (!doc || doc.contents === null) {
+    none.problems.push(
+      problem(
+        'SPEC_YAML',
+        'the file is empty; expected a pipeline spec (a mapping with name and steps)',
+        start,
+      ),
+    );
     return none;
   }
   for (const error of doc.errors) {
-    const offset = error.pos[0];
-    if (error.code === 'DUPLICATE_KEY') {
-      const key = /"(.*)"/.exec(error.message)?.[1] ?? text.slice(offset, error.pos[1]).trim();
-      none.problems.push(
-        problem('SPEC_YAML_HAZARD', `duplicate key '${key}': each key may appear only once in a mapping`, at(offset)),
-      );
-    } else {
-      none.problems.push(problem('SPEC_YAML', `invalid YAML: ${error.message.split('\n')[0]}`, at(offset)));
-    }
+    none.problems.push(
+      problem('SPEC_YAML', `invalid YAML: ${error.message.split('\n')[0]}`, at(error.pos[0])),
+    );
   }
   if (none.problems.length > 0) return none;
   const deep = findTooDeep(doc.contents as Node | null, limits.maxDepth);
   if (deep) {
     none.problems.push(
-      problem('SPEC_YAML_HAZARD', `the YAML nests deeper than ${limits.maxDepth} levels`, at(deep.range?.[0] ?? 0)),
+      problem(
+        'SPEC_YAML_HAZARD',
+        `the YAML nests deeper than ${limits.maxDepth} levels; a pipeline spec needs far fewer`,
+        at(deep.range?.[0] ?? 0),
+      ),
     );
     return none;
   }
+  for (const duplicate of findDuplicateKeys(doc.contents as Node | null)) {
+    const first = at(duplicate.first);
+    none.problems.push(
+      problem(
+        'SPEC_YAML_HAZARD',
+        `duplicate key '${duplicate.key}' (first at line ${first.line}, column ${first.column}); each key may appear only once in a mapping`,
+        at(duplicate.second),
+      ),
+    );
+  }
+  if (none.problems.length > 0) return none;
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: limits.maxAliasCount });
@@ -132,6 +177,37 @@ function findTooDeep(root: Node | null, maxDepth: number): Node | undefined {
     }
   }
   return undefined;
+}
+
+interface DuplicateKey {
+  key: string;
+  first: number;
+  second: number;
+}
+
+/** Every key that repeats in its mapping (scalar keys only), with both offsets. */
+function findDuplicateKeys(root: Node | null): DuplicateKey[] {
+  const found: DuplicateKey[] = [];
+  const stack: Node[] = root ? [root] : [];
+  while (stack.length > 0) {
+    const node = stack.pop() as Node;
+    if (isMap(node)) {
+      const seen = new Map<string, number>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const key = String(pair.key.value);
+          const offset = pair.key.range?.[0] ?? 0;
+          const first = seen.get(key);
+          if (first === undefined) seen.set(key, offset);
+          else found.push({ key, first, second: offset });
+        }
+        if (pair.value) stack.push(pair.value as Node);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) if (item) stack.push(item as Node);
+    }
+  }
+  return found.sort((a, b) => a.second - b.second);
 }
 
 function locatorFor(doc: Document.Parsed, at: (offset: number) => SourceLocation, file: string): Locator {

@@ -70,7 +70,12 @@ export async function readHomeLock(home: string): Promise<LockInfo | undefined> 
 export async function acquireHomeLock(home: string, extra: Record<string, unknown> = {}): Promise<HomeLock> {
   await mkdir(home, { recursive: true });
   const path = join(home, 'lock');
-  let info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), ...extra };
+  let info: LockInfo = {
+    pid: process.pid,
+    hostname: hostname(),
+    startedAt: new Date().toISOString(),
+    ...extra,
+  };
   const text = (): string => `${JSON.stringify(info)}\n`;
   for (let tries = 0; ; tries++) {
     try {

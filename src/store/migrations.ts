@@ -98,7 +98,10 @@ export async function migrate(client: SqlClient): Promise<void> {
     if (applied.has(migration.version)) continue;
     await client.transaction(async (tx) => {
       await tx.exec(migration.sql);
-      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
     });
   }
 }

@@ -10,7 +10,9 @@ import type { MetadataStore } from './store.js';
  * needed) and marks runs left unfinished by a dead owner `interrupted`.
  * Throws `STORE_LOCKED` ({@link LockHeldError}) when another live process owns it.
  */
-export async function openEmbeddedStore(options: { home: string }): Promise<{ store: MetadataStore; lock: HomeLock }> {
+export async function openEmbeddedStore(options: {
+  home: string;
+}): Promise<{ store: MetadataStore; lock: HomeLock }> {
   const lock = await acquireHomeLock(options.home);
   try {
     const store = sqlStore(await openPgliteClient(join(options.home, 'db')));

@@ -25,7 +25,13 @@ interface Pending {
 }
 
 function empty(): Pending {
-  return { runs: new Map(), tasks: new Map(), attempts: new Map(), rest: { logs: [], metrics: [], results: [] }, rows: 0 };
+  return {
+    runs: new Map(),
+    tasks: new Map(),
+    attempts: new Map(),
+    rest: { logs: [], metrics: [], results: [] },
+    rows: 0,
+  };
 }
 
 /** Merges state changes and writes them to a store in batches. */
@@ -54,9 +60,13 @@ export class StateWriter {
   enqueue(part: StateBatch): void {
     const pending = this.#pending;
     for (const run of part.runs ?? []) pending.runs.set(run.id, run);
-    for (const task of part.tasks ?? []) pending.tasks.set(`${task.runId}\0${task.step}\0${task.datum}`, task);
+    for (const task of part.tasks ?? [])
+      pending.tasks.set(`${task.runId}\0${task.step}\0${task.datum}`, task);
     for (const attempt of part.attempts ?? []) {
-      pending.attempts.set(`${attempt.runId}\0${attempt.step}\0${attempt.datum}\0${attempt.attempt}`, attempt);
+      pending.attempts.set(
+        `${attempt.runId}\0${attempt.step}\0${attempt.datum}\0${attempt.attempt}`,
+        attempt,
+      );
     }
     if (part.logs) pending.rest.logs.push(...part.logs);
     if (part.metrics) pending.rest.metrics.push(...part.metrics);

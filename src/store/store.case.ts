@@ -45,10 +45,21 @@ export function describeStoreConformance(name: string, make: () => Promise<Metad
       const store = await make();
       await store.write({ runs: [run('aaaa1111')] });
       await store.write({
-        runs: [run('aaaa1111', { status: 'succeeded', outputs: { x: [1, 'two'] }, finishedAt: new Date('2026-01-01T00:01:00Z') })],
+        runs: [
+          run('aaaa1111', {
+            status: 'succeeded',
+            outputs: { x: [1, 'two'] },
+            finishedAt: new Date('2026-01-01T00:01:00Z'),
+          }),
+        ],
       });
       const found = await store.getRun('aaaa1111');
-      expect(found).toMatchObject({ status: 'succeeded', outputs: { x: [1, 'two'] }, params: { a: 1 }, pid: 4242 });
+      expect(found).toMatchObject({
+        status: 'succeeded',
+        outputs: { x: [1, 'two'] },
+        params: { a: 1 },
+        pid: 4242,
+      });
       expect(found?.finishedAt?.toISOString()).toBe('2026-01-01T00:01:00.000Z');
       expect(await store.getRun('nope')).toBeUndefined();
       await store.close();
@@ -60,7 +71,9 @@ export function describeStoreConformance(name: string, make: () => Promise<Metad
       expect((await store.findRun('abc'))?.id).toBe('abc123');
       expect((await store.findRun('xyz789'))?.id).toBe('xyz789');
       expect(await store.findRun('q')).toBeUndefined();
-      await expect(store.findRun('ab')).rejects.toThrow("run id prefix 'ab' is ambiguous: matches abc123, abd456");
+      await expect(store.findRun('ab')).rejects.toThrow(
+        "run id prefix 'ab' is ambiguous: matches abc123, abd456",
+      );
       await store.close();
     });
 
@@ -85,7 +98,18 @@ export function describeStoreConformance(name: string, make: () => Promise<Metad
       await store.write({
         runs: [run('r1')],
         tasks: [task('r1', 'a', ''), task('r1', 'b', '0')],
-        attempts: [{ runId: 'r1', step: 'a', datum: '', attempt: 1, status: 'running', error: null, startedAt: new Date(), finishedAt: null }],
+        attempts: [
+          {
+            runId: 'r1',
+            step: 'a',
+            datum: '',
+            attempt: 1,
+            status: 'running',
+            error: null,
+            startedAt: new Date(),
+            finishedAt: null,
+          },
+        ],
         logs: [1, 2, 3].map((seq) => ({
           runId: 'r1',
           seq,
@@ -99,13 +123,32 @@ export function describeStoreConformance(name: string, make: () => Promise<Metad
         metrics: [{ runId: 'r1', step: 'a', datum: '', key: 'loss', value: 0.5, index: 1, time: new Date() }],
       });
       await store.write({
-        tasks: [task('r1', 'a', '', { status: 'failed', attempts: 1, error: { code: 'STEP_FAILED', message: 'boom' } })],
+        tasks: [
+          task('r1', 'a', '', {
+            status: 'failed',
+            attempts: 1,
+            error: { code: 'STEP_FAILED', message: 'boom' },
+          }),
+        ],
         attempts: [
-          { runId: 'r1', step: 'a', datum: '', attempt: 1, status: 'failed', error: { code: 'STEP_FAILED', message: 'boom' }, startedAt: new Date(), finishedAt: new Date() },
+          {
+            runId: 'r1',
+            step: 'a',
+            datum: '',
+            attempt: 1,
+            status: 'failed',
+            error: { code: 'STEP_FAILED', message: 'boom' },
+            startedAt: new Date(),
+            finishedAt: new Date(),
+          },
         ],
       });
       const tasks = await store.listTasks('r1');
-      expect(tasks.find((t) => t.step === 'a')).toMatchObject({ status: 'failed', attempts: 1, error: { message: 'boom' } });
+      expect(tasks.find((t) => t.step === 'a')).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        error: { message: 'boom' },
+      });
       expect(tasks).toHaveLength(2);
       expect((await store.listAttempts('r1')).map((a) => a.status)).toEqual(['failed']);
       expect((await store.listLogs('r1', { afterSeq: 1 })).map((l) => l.line)).toEqual(['line 2', 'line 3']);
@@ -131,7 +174,11 @@ export function describeStoreConformance(name: string, make: () => Promise<Metad
     it('marks runs left running by a dead process interrupted, with their unfinished tasks', async () => {
       const store = await make();
       await store.write({
-        runs: [run('dead', { pid: 999_999 }), run('mine', { pid: process.pid }), run('done', { status: 'succeeded' })],
+        runs: [
+          run('dead', { pid: 999_999 }),
+          run('mine', { pid: process.pid }),
+          run('done', { status: 'succeeded' }),
+        ],
         tasks: [task('dead', 'a', '', { status: 'running' }), task('dead', 'b', '', { status: 'success' })],
       });
       expect(await store.sweepInterrupted(process.pid)).toEqual(['dead']);

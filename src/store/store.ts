@@ -13,13 +13,7 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancell
 
 /** Task (one step on one datum) states. `skipped` means a cached result was reused. */
 export type TaskStatus =
-  | 'pending'
-  | 'running'
-  | 'success'
-  | 'skipped'
-  | 'failed'
-  | 'cancelled'
-  | 'upstream_failed';
+  'pending' | 'running' | 'success' | 'skipped' | 'failed' | 'cancelled' | 'upstream_failed';
 
 /** Attempt states. */
 export type AttemptStatus = 'running' | 'success' | 'failed' | 'timeout' | 'cancelled' | 'crashed';
@@ -139,7 +133,10 @@ export interface MetadataStore {
   listTasks(runId: string): Promise<TaskRecord[]>;
   listAttempts(runId: string): Promise<AttemptRecord[]>;
   /** Log lines of a run with `seq > afterSeq`, oldest first. */
-  listLogs(runId: string, options?: { afterSeq?: number; limit?: number; step?: string }): Promise<LogRecord[]>;
+  listLogs(
+    runId: string,
+    options?: { afterSeq?: number; limit?: number; step?: string },
+  ): Promise<LogRecord[]>;
   listMetrics(runId: string): Promise<MetricRecord[]>;
   /** The highest log seq of a run (0 when none), so a new process continues the numbering. */
   maxLogSeq(runId: string): Promise<number>;

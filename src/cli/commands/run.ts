@@ -35,7 +35,12 @@ export function parseParamFlags(flags: string[]): Record<string, string> {
   return params;
 }
 
-export async function runCommand(file: string, options: RunCommandOptions, config: CliConfig, io: Io): Promise<number> {
+export async function runCommand(
+  file: string,
+  options: RunCommandOptions,
+  config: CliConfig,
+  io: Io,
+): Promise<number> {
   const pipeline = await loadPipeline(resolve(io.cwd, file));
   const params = resolveParams(pipeline, parseParamFlags(options.param ?? []));
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
@@ -73,13 +78,23 @@ export async function runCommand(file: string, options: RunCommandOptions, confi
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
     if (!options.json && !options.quiet) {
-      io.err(`${pc.bold(`run ${handle.id}`)} of ${pipeline.name} started; cancel with \`sluice cancel ${handle.id}\`\n`);
+      io.err(
+        `${pc.bold(`run ${handle.id}`)} of ${pipeline.name} started; cancel with \`sluice cancel ${handle.id}\`\n`,
+      );
     }
     const run = await handle.result;
     progress?.stop();
     const seconds = formatSeconds((Date.now() - started) / 1000);
     if (options.json) {
-      io.out(json({ runId: run.id, pipeline: run.pipeline, status: run.status, outputs: run.outputs, error: run.error }));
+      io.out(
+        json({
+          runId: run.id,
+          pipeline: run.pipeline,
+          status: run.status,
+          outputs: run.outputs,
+          error: run.error,
+        }),
+      );
     } else if (run.status === 'succeeded') {
       if (!options.quiet) io.err(`${pc.green('✓')} run ${run.id} succeeded in ${seconds}\n`);
       for (const [name, value] of Object.entries(run.outputs ?? {})) {
@@ -89,7 +104,11 @@ export async function runCommand(file: string, options: RunCommandOptions, confi
       io.err(`${pc.red('✗')} run ${run.id} ${run.status} after ${seconds}\n${run.error?.message ?? ''}\n`);
       io.err(`see \`sluice show ${run.id}\` and \`sluice logs ${run.id}\`\n`);
     }
-    return run.status === 'succeeded' ? EXIT.ok : run.status === 'cancelled' ? EXIT.cancelled : EXIT.runFailed;
+    return run.status === 'succeeded'
+      ? EXIT.ok
+      : run.status === 'cancelled'
+        ? EXIT.cancelled
+        : EXIT.runFailed;
   } finally {
     progress?.stop();
     process.off('SIGINT', onSigint);

@@ -29,10 +29,14 @@ export async function runsCommand(
   io: Io,
 ): Promise<number> {
   if (options.status !== undefined && !STATUSES.includes(options.status as RunStatus)) {
-    throw new SluiceError('USAGE', `--status: '${options.status}' is not a run status; allowed: ${STATUSES.join(', ')}`);
+    throw new SluiceError(
+      'USAGE',
+      `--status: '${options.status}' is not a run status; allowed: ${STATUSES.join(', ')}`,
+    );
   }
   const limit = options.limit === undefined ? 20 : Number(options.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new SluiceError('USAGE', `--limit: expected an integer >= 1, found '${options.limit}'`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new SluiceError('USAGE', `--limit: expected an integer >= 1, found '${options.limit}'`);
   const { api, close } = await openRunsApi(config);
   try {
     const runs = await api.listRuns({
@@ -48,9 +52,13 @@ export async function runsCommand(
       io.out('no runs yet: start one with `sluice run PIPELINE.yaml`\n');
       return EXIT.ok;
     }
-    io.out(`${pc.bold('RUN'.padEnd(13))}${pc.bold('PIPELINE'.padEnd(20))}${pc.bold('STATUS'.padEnd(12))}${pc.bold('STARTED'.padEnd(21))}${pc.bold('DURATION')}\n`);
+    io.out(
+      `${pc.bold('RUN'.padEnd(13))}${pc.bold('PIPELINE'.padEnd(20))}${pc.bold('STATUS'.padEnd(12))}${pc.bold('STARTED'.padEnd(21))}${pc.bold('DURATION')}\n`,
+    );
     for (const run of runs) {
-      const started = run.startedAt ? new Date(run.startedAt).toISOString().slice(0, 19).replace('T', ' ') : '-';
+      const started = run.startedAt
+        ? new Date(run.startedAt).toISOString().slice(0, 19).replace('T', ' ')
+        : '-';
       io.out(
         `${run.id.padEnd(13)}${run.pipeline.padEnd(20)}${colourStatus(run.status).padEnd(12 + (colourStatus(run.status).length - run.status.length))}${started.padEnd(21)}${duration(run.startedAt, run.finishedAt)}\n`,
       );
@@ -62,8 +70,13 @@ export async function runsCommand(
 }
 
 /** Per step: counts by status, attempts, time span. */
-function summariseSteps(tasks: TaskRecord[]): Map<string, { counts: Map<string, number>; attempts: number; start: Date | null; end: Date | null }> {
-  const steps = new Map<string, { counts: Map<string, number>; attempts: number; start: Date | null; end: Date | null }>();
+function summariseSteps(
+  tasks: TaskRecord[],
+): Map<string, { counts: Map<string, number>; attempts: number; start: Date | null; end: Date | null }> {
+  const steps = new Map<
+    string,
+    { counts: Map<string, number>; attempts: number; start: Date | null; end: Date | null }
+  >();
   for (const task of tasks) {
     const entry = steps.get(task.step) ?? { counts: new Map(), attempts: 0, start: null, end: null };
     entry.counts.set(task.status, (entry.counts.get(task.status) ?? 0) + 1);
@@ -75,7 +88,12 @@ function summariseSteps(tasks: TaskRecord[]): Map<string, { counts: Map<string, 
   return steps;
 }
 
-export async function showCommand(id: string, options: { json?: boolean }, config: CliConfig, io: Io): Promise<number> {
+export async function showCommand(
+  id: string,
+  options: { json?: boolean },
+  config: CliConfig,
+  io: Io,
+): Promise<number> {
   const { api, close } = await openRunsApi(config);
   try {
     const detail = await api.runDetail(id);
@@ -84,17 +102,25 @@ export async function showCommand(id: string, options: { json?: boolean }, confi
       return EXIT.ok;
     }
     const { run } = detail;
-    io.out(`${pc.bold(`run ${run.id}`)}  ${run.pipeline}  ${colourStatus(run.status)}  ${duration(run.startedAt, run.finishedAt)}\n`);
+    io.out(
+      `${pc.bold(`run ${run.id}`)}  ${run.pipeline}  ${colourStatus(run.status)}  ${duration(run.startedAt, run.finishedAt)}\n`,
+    );
     io.out(`params: ${JSON.stringify(run.params)}\n`);
     if (run.specFile) io.out(`spec:   ${run.specFile}\n`);
-    io.out(`\n${pc.bold('STEP'.padEnd(24))}${pc.bold('TASKS'.padEnd(34))}${pc.bold('ATTEMPTS'.padEnd(10))}${pc.bold('TIME')}\n`);
+    io.out(
+      `\n${pc.bold('STEP'.padEnd(24))}${pc.bold('TASKS'.padEnd(34))}${pc.bold('ATTEMPTS'.padEnd(10))}${pc.bold('TIME')}\n`,
+    );
     for (const [step, entry] of summariseSteps(detail.tasks)) {
       const counts = [...entry.counts].map(([status, count]) => `${count} ${status}`).join(', ');
-      io.out(`${step.padEnd(24)}${counts.padEnd(34)}${String(entry.attempts).padEnd(10)}${duration(entry.start, entry.end)}\n`);
+      io.out(
+        `${step.padEnd(24)}${counts.padEnd(34)}${String(entry.attempts).padEnd(10)}${duration(entry.start, entry.end)}\n`,
+      );
     }
     const failures = detail.tasks.filter((task) => task.status === 'failed');
     for (const task of failures.slice(0, 10)) {
-      io.out(`${pc.red('✗')} ${task.step}${task.datum ? ` datum ${task.datum}` : ''}: ${task.error?.message ?? ''}\n`);
+      io.out(
+        `${pc.red('✗')} ${task.step}${task.datum ? ` datum ${task.datum}` : ''}: ${task.error?.message ?? ''}\n`,
+      );
     }
     if (failures.length > 10) io.out(`  ... and ${failures.length - 10} more failed tasks\n`);
     if (run.error) io.out(`\n${pc.red(run.error.message)}\n`);
@@ -102,7 +128,9 @@ export async function showCommand(id: string, options: { json?: boolean }, confi
     if (detail.metrics.length > 0) {
       io.out(`\n${pc.bold('metrics')}:\n`);
       for (const metric of detail.metrics.slice(0, 50)) {
-        io.out(`  ${metric.step}${metric.datum ? `:${metric.datum}` : ''} ${metric.key}${metric.index === null ? '' : `[${metric.index}]`} = ${metric.value}\n`);
+        io.out(
+          `  ${metric.step}${metric.datum ? `:${metric.datum}` : ''} ${metric.key}${metric.index === null ? '' : `[${metric.index}]`} = ${metric.value}\n`,
+        );
       }
     }
     return EXIT.ok;
@@ -114,7 +142,12 @@ export async function showCommand(id: string, options: { json?: boolean }, confi
 function formatLog(record: LogRecord): string {
   const where = `${record.step || 'run'}${record.datum ? `:${record.datum}` : ''}${record.attempt > 1 ? `#${record.attempt}` : ''}`;
   const time = new Date(record.time).toISOString().slice(11, 23);
-  const line = record.stream === 'stderr' ? pc.yellow(record.line) : record.stream === 'engine' ? pc.dim(record.line) : record.line;
+  const line =
+    record.stream === 'stderr'
+      ? pc.yellow(record.line)
+      : record.stream === 'engine'
+        ? pc.dim(record.line)
+        : record.line;
   return `${pc.dim(time)} ${pc.cyan(where)} ${line}\n`;
 }
 
@@ -129,7 +162,11 @@ export async function logsCommand(
     const { run } = await api.runDetail(id);
     let after = 0;
     for (;;) {
-      const records = await api.logs(run.id, { afterSeq: after, limit: 5000, ...(options.step ? { step: options.step } : {}) });
+      const records = await api.logs(run.id, {
+        afterSeq: after,
+        limit: 5000,
+        ...(options.step ? { step: options.step } : {}),
+      });
       for (const record of records) io.out(options.json ? `${JSON.stringify(record)}\n` : formatLog(record));
       const last = records.at(-1);
       if (last) after = last.seq;
@@ -137,9 +174,16 @@ export async function logsCommand(
       if (!options.follow) break;
       const current = (await api.runDetail(run.id)).run;
       if (TERMINAL_RUN.has(current.status)) {
-        const rest = await api.logs(run.id, { afterSeq: after, ...(options.step ? { step: options.step } : {}) });
+        const rest = await api.logs(run.id, {
+          afterSeq: after,
+          ...(options.step ? { step: options.step } : {}),
+        });
         for (const record of rest) io.out(options.json ? `${JSON.stringify(record)}\n` : formatLog(record));
-        return current.status === 'succeeded' ? EXIT.ok : current.status === 'cancelled' ? EXIT.cancelled : EXIT.runFailed;
+        return current.status === 'succeeded'
+          ? EXIT.ok
+          : current.status === 'cancelled'
+            ? EXIT.cancelled
+            : EXIT.runFailed;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -149,7 +193,12 @@ export async function logsCommand(
   }
 }
 
-export async function cancelCommand(id: string, options: { json?: boolean }, config: CliConfig, io: Io): Promise<number> {
+export async function cancelCommand(
+  id: string,
+  options: { json?: boolean },
+  config: CliConfig,
+  io: Io,
+): Promise<number> {
   const { api, close } = await openRunsApi(config);
   try {
     const run: RunRecord = await api.cancel(id);

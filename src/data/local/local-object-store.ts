@@ -64,9 +64,13 @@ export function openLocalObjectStore(dir: string): ObjectStore {
   function verify(hash: ObjectHash, path: string, data: Uint8Array): Uint8Array {
     const actual = createHash('sha256').update(data).digest('hex');
     if (actual !== hash) {
-      throw new SluiceError('OBJECT_CORRUPT', `object ${hash} at ${path} is corrupt: its content hashes to ${actual}`, {
-        details: { hash, path, actual },
-      });
+      throw new SluiceError(
+        'OBJECT_CORRUPT',
+        `object ${hash} at ${path} is corrupt: its content hashes to ${actual}`,
+        {
+          details: { hash, path, actual },
+        },
+      );
     }
     return data;
   }

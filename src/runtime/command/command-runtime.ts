@@ -60,9 +60,11 @@ export function createCommandRuntime(options: CommandRuntimeOptions): StepRuntim
   const prepared = new Map<string, Promise<Prepared>>();
 
   async function prepareStep(step: StepSpec, pipelineDir: string): Promise<Prepared> {
-    if (step.run.kind !== 'command') throw new SluiceError('INTERNAL', `step '${step.name}' is not a command step`);
+    if (step.run.kind !== 'command')
+      throw new SluiceError('INTERNAL', `step '${step.name}' is not a command step`);
     const [program, ...args] = step.run.command;
-    if (program === undefined) throw new SluiceError('SPEC_PROGRAM_NOT_FOUND', `step '${step.name}': the command is empty`);
+    if (program === undefined)
+      throw new SluiceError('SPEC_PROGRAM_NOT_FOUND', `step '${step.name}': the command is empty`);
     const files: [string, string][] = [];
     const argv: string[] = [];
     for (const [index, arg] of [program, ...args].entries()) {
@@ -74,13 +76,22 @@ export function createCommandRuntime(options: CommandRuntimeOptions): StepRuntim
         continue;
       }
       if (index === 0 && arg.includes('/')) {
-        throw new SluiceError('SPEC_PROGRAM_NOT_FOUND', `step '${step.name}': program ${candidate} does not exist`);
+        throw new SluiceError(
+          'SPEC_PROGRAM_NOT_FOUND',
+          `step '${step.name}': program ${candidate} does not exist`,
+        );
       }
       if (index === 0 && !(await onPath(arg, baseEnv))) {
-        throw new SluiceError('SPEC_PROGRAM_NOT_FOUND', `step '${step.name}': program '${arg}' is not on the PATH`);
+        throw new SluiceError(
+          'SPEC_PROGRAM_NOT_FOUND',
+          `step '${step.name}': program '${arg}' is not on the PATH`,
+        );
       }
       if (index > 0 && looksLikePath && !arg.startsWith('-') && !isAbsolute(arg)) {
-        throw new SluiceError('SPEC_PROGRAM_NOT_FOUND', `step '${step.name}': script ${candidate} does not exist`);
+        throw new SluiceError(
+          'SPEC_PROGRAM_NOT_FOUND',
+          `step '${step.name}': script ${candidate} does not exist`,
+        );
       }
       argv.push(arg);
     }
@@ -101,7 +112,8 @@ export function createCommandRuntime(options: CommandRuntimeOptions): StepRuntim
 
   async function execute(task: StepTask): Promise<StepResult> {
     const { step } = task;
-    if (step.run.kind !== 'command') throw new SluiceError('INTERNAL', `step '${step.name}' is not a command step`);
+    if (step.run.kind !== 'command')
+      throw new SluiceError('INTERNAL', `step '${step.name}' is not a command step`);
     if (task.signal.aborted) throw cancelled(task);
     const { argv } = await prepareCached(step, task.pipelineDir);
     const work = join(task.scratchDir, 'work');
@@ -132,7 +144,12 @@ export function createCommandRuntime(options: CommandRuntimeOptions): StepRuntim
     const [program, ...args] = argv;
     const stderrTail: string[] = [];
     await new Promise<void>((resolvePromise, reject) => {
-      const child = spawn(program ?? '', args, { cwd: work, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(program ?? '', args, {
+        cwd: work,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let killedFor: SluiceError | undefined;
       let timer: NodeJS.Timeout | undefined;
       let grace: NodeJS.Timeout | undefined;
@@ -154,7 +171,13 @@ export function createCommandRuntime(options: CommandRuntimeOptions): StepRuntim
       if (step.timeoutMs !== undefined) {
         const ms = step.timeoutMs;
         timer = setTimeout(
-          () => kill(new SluiceError('STEP_TIMEOUT', `step '${step.name}' attempt ${task.attempt} timed out after ${formatMs(ms)} and was killed`)),
+          () =>
+            kill(
+              new SluiceError(
+                'STEP_TIMEOUT',
+                `step '${step.name}' attempt ${task.attempt} timed out after ${formatMs(ms)} and was killed`,
+              ),
+            ),
           ms,
         );
       }
@@ -169,7 +192,11 @@ export function createCommandRuntime(options: CommandRuntimeOptions): StepRuntim
       child.on('error', (error) => {
         if (timer) clearTimeout(timer);
         task.signal.removeEventListener('abort', onAbort);
-        reject(new SluiceError('STEP_FAILED', `step '${step.name}': cannot start ${program}: ${error.message}`, { cause: error }));
+        reject(
+          new SluiceError('STEP_FAILED', `step '${step.name}': cannot start ${program}: ${error.message}`, {
+            cause: error,
+          }),
+        );
       });
       child.on('close', (code, signal) => {
         stdout.end();
@@ -186,12 +213,20 @@ export function createCommandRuntime(options: CommandRuntimeOptions): StepRuntim
         } else if (code !== null) {
           const tail = stderrTail.slice(-5);
           reject(
-            new SluiceError('STEP_FAILED', `command exited with code ${code}${tail.length ? `: ${tail.join(' | ')}` : ''}`, {
-              details: { exitCode: code, stderr: stderrTail },
-            }),
+            new SluiceError(
+              'STEP_FAILED',
+              `command exited with code ${code}${tail.length ? `: ${tail.join(' | ')}` : ''}`,
+              {
+                details: { exitCode: code, stderr: stderrTail },
+              },
+            ),
           );
         } else {
-          reject(new SluiceError('STEP_CRASHED', `step '${step.name}': command was killed by ${signal}`, { details: { signal } }));
+          reject(
+            new SluiceError('STEP_CRASHED', `step '${step.name}': command was killed by ${signal}`, {
+              details: { signal },
+            }),
+          );
         }
       });
     });
@@ -228,10 +263,16 @@ async function readOutputs(path: string, step: StepSpec): Promise<Record<string,
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new SluiceError('STEP_OUTPUT', `step '${step.name}': $SLUICE_OUTPUTS (${path}) is not valid JSON: ${(error as Error).message}`);
+    throw new SluiceError(
+      'STEP_OUTPUT',
+      `step '${step.name}': $SLUICE_OUTPUTS (${path}) is not valid JSON: ${(error as Error).message}`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new SluiceError('STEP_OUTPUT', `step '${step.name}': $SLUICE_OUTPUTS must hold a JSON object { "<output>": value }`);
+    throw new SluiceError(
+      'STEP_OUTPUT',
+      `step '${step.name}': $SLUICE_OUTPUTS must hold a JSON object { "<output>": value }`,
+    );
   }
   return parsed as Record<string, unknown>;
 }
@@ -250,7 +291,11 @@ async function readMetrics(path: string, task: StepTask): Promise<void> {
       if (typeof point.key !== 'string' || typeof point.value !== 'number' || !Number.isFinite(point.value)) {
         throw new Error('expected {"key": string, "value": number, "step"?: number}');
       }
-      task.metric({ key: point.key, value: point.value, ...(typeof point.step === 'number' ? { step: point.step } : {}) });
+      task.metric({
+        key: point.key,
+        value: point.value,
+        ...(typeof point.step === 'number' ? { step: point.step } : {}),
+      });
     } catch (error) {
       task.log('stderr', `sluice: ignored $SLUICE_METRICS line ${index + 1}: ${(error as Error).message}`);
     }

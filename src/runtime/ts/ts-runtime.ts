@@ -129,83 +129,94 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
       throw cancelled(task);
     }
     const id = nextId++;
-    const returned = await new Promise<{ outputs: unknown; outputDirs: string[] }>((resolvePromise, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      let grace: NodeJS.Timeout | undefined;
-      let killedFor: SluiceError | undefined;
-      const finish = (): void => {
-        if (timer) clearTimeout(timer);
-        if (grace) clearTimeout(grace);
-        task.signal.removeEventListener('abort', onAbort);
-        worker.assignment = undefined;
-      };
-      const kill = (error: SluiceError, graceMs: number): void => {
-        if (killedFor) return;
-        killedFor = error;
-        worker.worker.postMessage({ type: 'abort', id });
-        const terminate = (): void => {
-          void worker.worker.terminate();
+    const returned = await new Promise<{ outputs: unknown; outputDirs: string[] }>(
+      (resolvePromise, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        let grace: NodeJS.Timeout | undefined;
+        let killedFor: SluiceError | undefined;
+        const finish = (): void => {
+          if (timer) clearTimeout(timer);
+          if (grace) clearTimeout(grace);
+          task.signal.removeEventListener('abort', onAbort);
+          worker.assignment = undefined;
         };
-        if (graceMs > 0) grace = setTimeout(terminate, graceMs);
-        else terminate();
-      };
-      const onAbort = (): void => kill(cancelled(task), killGraceMs);
-      worker.assignment = {
-        onMessage(message) {
-          if (message.id !== id) return;
-          if (message.type === 'progress') {
-            for (const [stream, line] of message.logs) task.log(stream, line);
-            for (const point of message.metrics) task.metric(point);
-            return;
-          }
-          finish();
-          if (killedFor) {
-            // The step reacted to its signal within the grace period: the worker is reusable.
-            release(worker);
-            reject(killedFor);
-          } else if (message.type === 'done') {
-            release(worker);
-            resolvePromise({ outputs: message.outputs, outputDirs: message.outputDirs });
-          } else {
-            release(worker);
-            reject(new SluiceError('STEP_FAILED', message.message, { details: { stack: message.stack } }));
-          }
-        },
-        onExit(reason) {
-          finish();
-          reject(killedFor ?? new SluiceError('STEP_CRASHED', `step '${step.name}' attempt ${task.attempt} crashed: ${reason}`));
-        },
-      };
-      if (step.timeoutMs !== undefined) {
-        const ms = step.timeoutMs;
-        timer = setTimeout(
-          () =>
-            kill(
-              new SluiceError('STEP_TIMEOUT', `step '${step.name}' attempt ${task.attempt} timed out after ${formatMs(ms)} and was killed`),
-              0,
-            ),
-          ms,
-        );
-      }
-      task.signal.addEventListener('abort', onAbort, { once: true });
-      worker.worker.postMessage({
-        type: 'task',
-        id,
-        file: bundle.file,
-        exportName: step.run.kind === 'ts' ? step.run.export : 'default',
-        context: {
-          module: modulePath(step, task.pipelineDir),
-          inputs,
-          params: task.params,
-          runId: task.runId,
-          step: step.name,
-          datum: task.datum,
-          attempt: task.attempt,
-          pipelineDir: task.pipelineDir,
-          scratchDir: task.scratchDir,
-        },
-      });
-    });
+        const kill = (error: SluiceError, graceMs: number): void => {
+          if (killedFor) return;
+          killedFor = error;
+          worker.worker.postMessage({ type: 'abort', id });
+          const terminate = (): void => {
+            void worker.worker.terminate();
+          };
+          if (graceMs > 0) grace = setTimeout(terminate, graceMs);
+          else terminate();
+        };
+        const onAbort = (): void => kill(cancelled(task), killGraceMs);
+        worker.assignment = {
+          onMessage(message) {
+            if (message.id !== id) return;
+            if (message.type === 'progress') {
+              for (const [stream, line] of message.logs) task.log(stream, line);
+              for (const point of message.metrics) task.metric(point);
+              return;
+            }
+            finish();
+            if (killedFor) {
+              // The step reacted to its signal within the grace period: the worker is reusable.
+              release(worker);
+              reject(killedFor);
+            } else if (message.type === 'done') {
+              release(worker);
+              resolvePromise({ outputs: message.outputs, outputDirs: message.outputDirs });
+            } else {
+              release(worker);
+              reject(new SluiceError('STEP_FAILED', message.message, { details: { stack: message.stack } }));
+            }
+          },
+          onExit(reason) {
+            finish();
+            reject(
+              killedFor ??
+                new SluiceError(
+                  'STEP_CRASHED',
+                  `step '${step.name}' attempt ${task.attempt} crashed: ${reason}`,
+                ),
+            );
+          },
+        };
+        if (step.timeoutMs !== undefined) {
+          const ms = step.timeoutMs;
+          timer = setTimeout(
+            () =>
+              kill(
+                new SluiceError(
+                  'STEP_TIMEOUT',
+                  `step '${step.name}' attempt ${task.attempt} timed out after ${formatMs(ms)} and was killed`,
+                ),
+                0,
+              ),
+            ms,
+          );
+        }
+        task.signal.addEventListener('abort', onAbort, { once: true });
+        worker.worker.postMessage({
+          type: 'task',
+          id,
+          file: bundle.file,
+          exportName: step.run.kind === 'ts' ? step.run.export : 'default',
+          context: {
+            module: modulePath(step, task.pipelineDir),
+            inputs,
+            params: task.params,
+            runId: task.runId,
+            step: step.name,
+            datum: task.datum,
+            attempt: task.attempt,
+            pipelineDir: task.pipelineDir,
+            scratchDir: task.scratchDir,
+          },
+        });
+      },
+    );
     const values = (returned.outputs ?? {}) as Record<string, unknown>;
     if (returned.outputDirs.length > 0 && typeof values === 'object') {
       for (const name of returned.outputDirs) {
@@ -214,7 +225,12 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
         if (files) values[name] = files;
       }
     }
-    return { outputs: checkOutputs(step, returned.outputs === undefined && returned.outputDirs.length > 0 ? values : returned.outputs) };
+    return {
+      outputs: checkOutputs(
+        step,
+        returned.outputs === undefined && returned.outputDirs.length > 0 ? values : returned.outputs,
+      ),
+    };
   }
 
   return {

@@ -51,8 +51,7 @@ console.error = writer('stderr');
 
 /** @param {string} level */
 const logAt =
-  (level) =>
-  (/** @type {string} */ message, /** @type {Record<string, unknown> | undefined} */ fields) =>
+  (level) => (/** @type {string} */ message, /** @type {Record<string, unknown> | undefined} */ fields) =>
     emit('log', `${level}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
 
 /** @param {string} file */
@@ -78,7 +77,9 @@ parentPort?.on('message', async (/** @type {any} */ message) => {
     const fn = module[exportName];
     if (typeof fn !== 'function') {
       const found = Object.keys(module).join(', ') || 'nothing';
-      throw new Error(`module ${context.module} has no function export '${exportName}' (it exports: ${found})`);
+      throw new Error(
+        `module ${context.module} has no function export '${exportName}' (it exports: ${found})`,
+      );
     }
     const ctx = {
       ...context,
@@ -86,7 +87,9 @@ parentPort?.on('message', async (/** @type {any} */ message) => {
       /** @param {string} key @param {number} value @param {number} [step] */
       metric(key, value, step) {
         if (typeof key !== 'string' || typeof value !== 'number' || !Number.isFinite(value)) {
-          throw new TypeError(`ctx.metric(key, value): expected a string and a finite number, got ${typeof key}, ${String(value)}`);
+          throw new TypeError(
+            `ctx.metric(key, value): expected a string and a finite number, got ${typeof key}, ${String(value)}`,
+          );
         }
         task.metrics.push(step === undefined ? { key, value } : { key, value, step });
       },

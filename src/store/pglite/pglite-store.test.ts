@@ -47,7 +47,17 @@ describe('StateWriter on PGlite', () => {
       for (let i = 0; i < 3334; i++) {
         writer.enqueue({
           tasks: [
-            { runId: 'r', step: 's', datum: String(i), status, execKey: null, attempts: 1, error: null, startedAt: null, finishedAt: null },
+            {
+              runId: 'r',
+              step: 's',
+              datum: String(i),
+              status,
+              execKey: null,
+              attempts: 1,
+              error: null,
+              startedAt: null,
+              finishedAt: null,
+            },
           ],
         });
       }

@@ -7,7 +7,16 @@ export async function insertLogs(client: SqlClient, logs: LogRecord[]): Promise<
   await upsertRows(
     client,
     'logs',
-    { run_id: 'text', seq: 'integer', step: 'text', datum: 'text', attempt: 'integer', stream: 'text', time: 'timestamptz', line: 'text' },
+    {
+      run_id: 'text',
+      seq: 'integer',
+      step: 'text',
+      datum: 'text',
+      attempt: 'integer',
+      stream: 'text',
+      time: 'timestamptz',
+      line: 'text',
+    },
     logs.map((log) => ({
       run_id: log.runId,
       seq: log.seq,
@@ -52,7 +61,10 @@ export async function listLogs(
 }
 
 export async function maxLogSeq(client: SqlClient, runId: string): Promise<number> {
-  const { rows } = await client.query<{ max: number | null }>('SELECT max(seq) AS max FROM logs WHERE run_id = $1', [runId]);
+  const { rows } = await client.query<{ max: number | null }>(
+    'SELECT max(seq) AS max FROM logs WHERE run_id = $1',
+    [runId],
+  );
   return Number(rows[0]?.max ?? 0);
 }
 
@@ -60,7 +72,15 @@ export async function insertMetrics(client: SqlClient, metrics: MetricRecord[]):
   await upsertRows(
     client,
     'metrics',
-    { run_id: 'text', step: 'text', datum: 'text', key: 'text', value: 'double precision', index: 'integer', time: 'timestamptz' },
+    {
+      run_id: 'text',
+      step: 'text',
+      datum: 'text',
+      key: 'text',
+      value: 'double precision',
+      index: 'integer',
+      time: 'timestamptz',
+    },
     metrics.map((metric) => ({
       run_id: metric.runId,
       step: metric.step,

@@ -11,7 +11,8 @@ export type Columns = Record<string, string>;
 /** Dates as ISO strings, undefined as null: what jsonb_to_recordset reads back exactly. */
 function toJsonRow(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) out[key] = value instanceof Date ? value.toISOString() : (value ?? null);
+  for (const [key, value] of Object.entries(row))
+    out[key] = value instanceof Date ? value.toISOString() : (value ?? null);
   return out;
 }
 

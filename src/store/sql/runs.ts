@@ -68,9 +68,16 @@ export async function getRun(client: SqlClient, id: string): Promise<RunRecord |
 }
 
 /** Runs whose id starts with `prefix` (at most `limit`). */
-export async function findRunsByPrefix(client: SqlClient, prefix: string, limit: number): Promise<RunRecord[]> {
+export async function findRunsByPrefix(
+  client: SqlClient,
+  prefix: string,
+  limit: number,
+): Promise<RunRecord[]> {
   const escaped = prefix.replace(/[\\%_]/g, (char) => `\\${char}`);
-  const { rows } = await client.query('SELECT * FROM runs WHERE id LIKE $1 ORDER BY id LIMIT $2', [`${escaped}%`, limit]);
+  const { rows } = await client.query('SELECT * FROM runs WHERE id LIKE $1 ORDER BY id LIMIT $2', [
+    `${escaped}%`,
+    limit,
+  ]);
   return rows.map(toRun);
 }
 
