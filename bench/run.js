@@ -21,7 +21,12 @@ function say(text) {
   if (!asJson) process.stdout.write(`${text}\n`);
 }
 
-/** The floor: `count` no-op tasks through `workers` bare worker threads, one task per worker at a time. */
+/**
+ * The floor: `count` no-op tasks through `workers` bare worker threads, one task per worker at a time.
+ * @param {number} count
+ * @param {number} workers
+ * @returns {Promise<number>}
+ */
 async function barePool(count, workers) {
   const source = `
     const { parentPort } = require('node:worker_threads');
@@ -50,14 +55,24 @@ async function barePool(count, workers) {
   return ms;
 }
 
-/** Writes a pipeline project and returns its spec path. */
+/**
+ * Writes a pipeline project and returns its spec path.
+ * @param {string} dir
+ * @param {string} yaml
+ * @param {Record<string, string>} steps
+ */
 async function project(dir, yaml, steps) {
   await writeFile(join(dir, 'pipeline.yaml'), yaml);
   for (const [name, code] of Object.entries(steps)) await writeFile(join(dir, name), code);
   return join(dir, 'pipeline.yaml');
 }
 
-/** Runs a pipeline on a fresh embedded home; returns wall ms of the run and the per-step spans. */
+/**
+ * Runs a pipeline on a fresh embedded home; returns wall ms of the run and the per-step spans.
+ * @param {string} specPath
+ * @param {string} home
+ * @param {number} concurrency
+ */
 async function runPipeline(specPath, home, concurrency) {
   const { store, lock } = await openEmbeddedStore({ home });
   const objects = openLocalObjectStore(join(home, 'objects'));
@@ -95,13 +110,15 @@ async function runPipeline(specPath, home, concurrency) {
 }
 
 const NOOP = 'export default async (ctx) => ({ out: ctx.inputs.items });\n';
-const SPLIT = (n) => `export default async () => ({ items: Array.from({ length: ${n} }, (_, i) => i) });\n`;
+const SPLIT = (/** @type {number} */ n) =>
+  `export default async () => ({ items: Array.from({ length: ${n} }, (_, i) => i) });\n`;
 const COUNT = 'export default async (ctx) => ({ total: ctx.inputs.out.length });\n';
 const SLEEP =
   'export default async (ctx) => { await new Promise((r) => setTimeout(r, 10)); return { [`v${ctx.step.slice(1)}`]: 1 }; };\n';
 
 async function main() {
   const root = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
+  /** @type {Record<string, Record<string, number>>} */
   const figures = {};
   try {
     // 1. 10,000 no-op datums vs the bare pool.

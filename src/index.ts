@@ -16,3 +16,7 @@ export type { Pipeline, StepSpec, ValidationReport } from './spec/index.js';
 export type { StepContext } from './runtime/index.js';
 export { createEngine } from './engine/index.js';
 export type { Engine, EngineOptions, RunEvent, RunHandle, RunOptions } from './engine/index.js';
+export { openEmbeddedStore, StateWriter } from './store/index.js';
+export type { MetadataStore, RunRecord } from './store/index.js';
+export { openLocalObjectStore } from './data/index.js';
+export type { ObjectStore } from './data/index.js';

@@ -65,7 +65,6 @@ export interface TaskState {
   error: StoredError | null;
   startedAt: Date | null;
   finishedAt: Date | null;
-  controller?: AbortController;
   retryTimer?: NodeJS.Timeout;
 }
 
@@ -252,11 +251,10 @@ export class RunExecution {
     const attempt = task.attempts;
     const startedAt = new Date();
     task.startedAt ??= startedAt;
-    task.controller = new AbortController();
-    const abort = (): void => task.controller?.abort();
-    this.#runController.signal.addEventListener('abort', abort, { once: true });
     this.#setStatus(task, 'running');
-    this.#recordAttempt(task, attempt, 'running', null, startedAt, null);
+    // NOTE: a first attempt is recorded by its task row; an attempts row is written only
+    // for retries and failures, which halves the rows a large run writes.
+    if (attempt > 1) this.#recordAttempt(task, attempt, 'running', null, startedAt, null);
     const scratchDir = join(this.#ctx.scratchDir, step.name, datum || '_', String(attempt));
     const params: Record<string, unknown> = {};
     for (const input of step.inputs) {
@@ -288,9 +286,9 @@ export class RunExecution {
               },
             ],
           }),
-        signal: task.controller.signal,
+        signal: this.#runController.signal,
       });
-      this.#recordAttempt(task, attempt, 'success', null, startedAt, new Date());
+      if (attempt > 1) this.#recordAttempt(task, attempt, 'success', null, startedAt, new Date());
       if (task.execKey) {
         this.#ctx.cache.remember(task.execKey, result.outputs);
         this.#ctx.writer.enqueue({
@@ -348,9 +346,11 @@ export class RunExecution {
         this.#setStatus(task, 'failed');
       }
     } finally {
-      this.#runController.signal.removeEventListener('abort', abort);
-      task.controller = undefined;
-      rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
+      // NOTE: a command attempt always has a scratch folder; a TS attempt only when it used
+      // files, and checking costs more than the no-op step itself: the run's scratch root is
+      // removed when the run ends.
+      if (step.run.kind === 'command')
+        rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 

@@ -49,7 +49,7 @@ export function localRunsApi(store: MetadataStore, engine?: Engine): RunsApi {
         store.listAttempts(run.id),
         store.listMetrics(run.id),
       ]);
-      return { run, tasks, attempts, metrics };
+      return { run, tasks, attempts: withFirstAttempts(tasks, attempts), metrics };
     },
     async logs(id, options) {
       const run = await find(id);
@@ -68,4 +68,37 @@ export function localRunsApi(store: MetadataStore, engine?: Engine): RunsApi {
       return handle.result;
     },
   };
+}
+
+/**
+ * Attempts including the first attempts the engine does not write separately: a task that
+ * ran once is its own attempt record (see the engine's state writes).
+ */
+function withFirstAttempts(tasks: TaskRecord[], attempts: AttemptRecord[]): AttemptRecord[] {
+  const recorded = new Set(
+    attempts.map((attempt) => `${attempt.step}\0${attempt.datum}\0${attempt.attempt}`),
+  );
+  const all = [...attempts];
+  for (const task of tasks) {
+    if (task.attempts < 1 || !task.startedAt || recorded.has(`${task.step}\0${task.datum}\0${1}`)) continue;
+    const status: AttemptRecord['status'] =
+      task.status === 'success'
+        ? 'success'
+        : task.status === 'running'
+          ? 'running'
+          : task.status === 'cancelled'
+            ? 'cancelled'
+            : 'failed';
+    all.push({
+      runId: task.runId,
+      step: task.step,
+      datum: task.datum,
+      attempt: 1,
+      status,
+      error: task.status === 'success' ? null : task.error,
+      startedAt: task.startedAt,
+      finishedAt: task.finishedAt,
+    });
+  }
+  return all.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || a.attempt - b.attempt);
 }

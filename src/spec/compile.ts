@@ -9,7 +9,8 @@ import { parseDuration } from './duration.js';
 import { resolve } from 'node:path';
 import { checkStepFiles, findModule } from './files.js';
 import type { DataInputSpec, ParamSpec, Pipeline, StepSpec, TriggerSpec, ValueSpec } from './model.js';
-import { ALLOWED_KEYS, pipelineSchema, type RawPipeline } from './schema.js';
+import { checkSchema } from './schema-problems.js';
+import type { RawPipeline } from './schema.js';
 import type { Locator } from './yaml.js';
 import { Problems, sortProblems } from './problems.js';
 import { analyseGraph } from './graph.js';
@@ -37,172 +38,62 @@ export interface CompileOptions {
   checkFiles?: boolean;
 }
 
-const NAME = /^[a-z][a-z0-9_-]*$/;
 const VALUE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 type Path = (string | number)[];
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return JSON.stringify(value);
-}
-
-function valueAt(raw: unknown, path: Path): unknown {
-  let value = raw;
-  for (const part of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string | number, unknown>)[part];
-  }
-  return value;
-}
-
-/** "step 'train'" / "param 'x'" / "the pipeline" for a path. */
-function where(path: Path): string {
-  const [section, name] = path;
-  if (section === 'steps' && name !== undefined) return `step '${name}'`;
-  if (section === 'params' && name !== undefined) return `param '${name}'`;
-  if (section === 'inputs' && name !== undefined) return `data input '${name}'`;
-  if (section === 'triggers' && name !== undefined) return `trigger ${Number(name) + 1}`;
-  return 'the pipeline';
-}
-
-function allowedKeysFor(path: Path): string[] {
-  const [section] = path;
-  if (path.length === 0) return ALLOWED_KEYS.pipeline;
-  if (section === 'params' && path.length === 2) return ALLOWED_KEYS.param;
-  if (section === 'inputs' && path.length === 2) return ALLOWED_KEYS.input;
-  if (section === 'steps' && path.length === 2) return ALLOWED_KEYS.step;
-  if (section === 'steps' && path[2] === 'run') return ALLOWED_KEYS.run;
-  if (section === 'triggers') return ALLOWED_KEYS.trigger;
-  return [];
-}
-
-interface ZodIssueLike {
-  code: string;
-  path: PropertyKey[];
-  message: string;
-  keys?: string[];
-  expected?: string;
-  minimum?: number | bigint;
-  origin?: string;
-  values?: unknown[];
-  format?: string;
-}
-
-function schemaProblems(raw: unknown, problems: Problems): RawPipeline | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.at(
-      [],
-      'SPEC_TYPE',
-      `a pipeline spec must be a mapping with name and steps; found ${describeValue(raw)}`,
-    );
-    return undefined;
-  }
-  const parsed = pipelineSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues as ZodIssueLike[]) {
-    const path = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
-    const found = valueAt(raw, path);
-    const subject = where(path);
-    const rest =
-      path.length >= 2 && typeof path[0] === 'string' && path[0] !== 'outputs' ? path.slice(2) : path;
-    const field = rest.length > 0 ? `'${rest.join('.')}'` : 'the value';
-    switch (issue.code) {
-      case 'unrecognized_keys':
-        for (const key of issue.keys ?? []) {
-          problems.atKey(
-            [...path, key],
-            'SPEC_UNKNOWN_KEY',
-            `${subject}: unknown key '${key}'; allowed: ${allowedKeysFor(path).join(', ')}`,
-          );
-        }
-        break;
-      case 'invalid_type':
-        if (found === undefined) {
-          problems.at(
-            path.slice(0, -1),
-            'SPEC_REQUIRED',
-            `${subject}: missing required key '${String(path.at(-1))}'`,
-          );
-        } else {
-          problems.at(
-            path,
-            'SPEC_TYPE',
-            `${subject}: ${field} expected ${issue.expected ?? 'another type'}, found ${describeValue(found)}`,
-          );
-        }
-        break;
-      case 'invalid_union':
-        if (path.at(-1) === 'run') {
-          problems.at(
-            path,
-            'SPEC_TYPE',
-            `${subject}: 'run' expected a module path, { module, export } or { command: [program, ...args], env }, found ${describeValue(found)}`,
-          );
-        } else {
-          problems.at(
-            path,
-            'SPEC_TYPE',
-            path[0] === 'triggers'
-              ? `${subject}: expected one of { commit: repo }, { cron: expression, tz }, { after: pipeline }, found ${describeValue(found)}`
-              : `${subject}: ${field} expected a duration like 500ms, 30s, 5m or a number of seconds, found ${describeValue(found)}`,
-          );
-        }
-        break;
-      case 'too_small':
-        problems.at(
-          path,
-          'SPEC_TYPE',
-          `${subject}: ${field} expected ${issue.origin === 'array' || issue.origin === 'string' ? `at least ${String(issue.minimum)} item(s)` : `a number >= ${String(issue.minimum)}`}, found ${describeValue(found)}`,
-        );
-        break;
-      case 'invalid_value':
-        problems.at(
-          path,
-          'SPEC_TYPE',
-          `${subject}: ${field} must be one of ${(issue.values ?? []).join(', ')}, found ${describeValue(found)}`,
-        );
-        break;
-      default:
-        problems.at(
-          path,
-          'SPEC_TYPE',
-          `${subject}: ${field} ${issue.message.replace(/^Invalid input: /, '')}, found ${describeValue(found)}`,
-        );
-    }
-  }
-  return undefined;
-}
 
 /** Parses `name` or `name[]`. */
 function parseRef(ref: string): { name: string; many: boolean } {
   return ref.endsWith('[]') ? { name: ref.slice(0, -2), many: true } : { name: ref, many: false };
 }
 
+const PARAM_CHECKS: Record<RawPipeline['params'][string]['type'], (value: unknown) => boolean> = {
+  string: (value) => typeof value === 'string',
+  number: (value) => typeof value === 'number' && Number.isFinite(value),
+  integer: (value) => typeof value === 'number' && Number.isSafeInteger(value),
+  boolean: (value) => typeof value === 'boolean',
+  json: () => true,
+};
+
+/** A param's default must have its type and be one of its `enum` values. */
+function checkParamDefaults(spec: RawPipeline, problems: Problems): void {
+  for (const [name, param] of Object.entries(spec.params)) {
+    if (param.default === undefined) continue;
+    const found = JSON.stringify(param.default);
+    if (!PARAM_CHECKS[param.type](param.default)) {
+      problems.at(
+        ['params', name, 'default'],
+        'SPEC_TYPE',
+        `param '${name}': 'default' expected ${param.type}, found ${found}`,
+      );
+    } else if (param.enum && !param.enum.some((item) => JSON.stringify(item) === found)) {
+      problems.at(
+        ['params', name, 'default'],
+        'SPEC_TYPE',
+        `param '${name}': 'default' ${found} is not one of its enum values ${param.enum.map((item) => JSON.stringify(item)).join(', ')}`,
+      );
+    }
+  }
+}
+
 /** Compiles a raw spec; never throws for bad input. */
 export function compileRaw(raw: unknown, options: CompileOptions): ValidationReport {
   const problems = new Problems(options.locator);
-  const spec = schemaProblems(raw, problems);
+  const { spec: parsed, salvaged } = checkSchema(raw, problems);
   const fail = (): ValidationReport => ({
     file: options.file,
     valid: false,
     problems: sortProblems(problems.list),
     pruned: [],
   });
+  // NOTE: a spec that failed the schema still goes through the graph checks when its names
+  // and edges could be salvaged, so that every problem is reported in one go.
+  const spec = parsed ?? salvaged;
   if (!spec) return fail();
 
-  if (!NAME.test(spec.name)) {
-    problems.at(
-      ['name'],
-      'SPEC_TYPE',
-      `pipeline name '${spec.name}' must be lowercase letters, digits, '-' or '_', starting with a letter`,
-    );
-  }
   if (Object.keys(spec.steps).length === 0)
-    problems.at(['steps'], 'SPEC_REQUIRED', 'the pipeline has no steps');
+    problems.at(['steps'], 'SPEC_REQUIRED', 'the pipeline has no steps; expected at least one');
+  checkParamDefaults(spec, problems);
 
   // Names: params, data inputs and step outputs share one namespace.
   const values = new Map<string, ValueSpec & { path: Path }>();
@@ -213,7 +104,6 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
         'SPEC_TYPE',
         `${what} '${name}' is not a valid name: use letters, digits, '_' and '-'`,
       );
-      return;
     }
     const previous = values.get(name);
     if (previous) {
@@ -274,7 +164,7 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
       }
     }
   }
-  if (problems.list.length > 0) return { ...fail(), pruned: graph.pruned, outputs: graph.desired };
+  if (problems.list.length > 0 || !parsed) return { ...fail(), pruned: graph.pruned, outputs: graph.desired };
 
   const params: Record<string, ParamSpec> = {};
   for (const [name, param] of Object.entries(spec.params)) {

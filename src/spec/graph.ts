@@ -54,13 +54,13 @@ function suggest(name: string, known: Iterable<string>): string {
 
 export function analyseGraph(
   spec: RawPipeline,
-  values: Map<string, ValueSpec>,
+  values: Map<string, ValueSpec & { path?: (string | number)[] }>,
   problems: Problems,
 ): GraphAnalysis {
   const stepNames = Object.keys(spec.steps).sort();
   // Edges: step -> the steps producing its inputs.
   const deps = new Map<string, Set<string>>();
-  const broken = new Set<string>();
+  const broken = new Map<string, string>();
   for (const stepName of stepNames) {
     const step = spec.steps[stepName];
     const set = new Set<string>();
@@ -68,7 +68,7 @@ export function analyseGraph(
       const { name } = parseRef(ref);
       const value = values.get(name);
       if (!value) {
-        broken.add(stepName);
+        if (!broken.has(stepName)) broken.set(stepName, name);
         problems.at(
           ['steps', stepName, 'inputs', index],
           'SPEC_MISSING_INPUT',
@@ -97,9 +97,15 @@ export function analyseGraph(
         if (!reported.has(key)) {
           reported.add(key);
           // Show the cycle in data-flow order: producer -> consumer.
-          const path = [...cycle].reverse();
+          const flow = [...cycle].reverse();
+          const start = flow.indexOf([...flow].sort()[0] ?? dep);
+          const path = [...flow.slice(start), ...flow.slice(0, start)];
           const first = path[0] ?? dep;
-          problems.at(['steps', first], 'SPEC_CYCLE', `steps form a cycle: ${[...path, first].join(' -> ')}`);
+          problems.atKey(
+            ['steps', first],
+            'SPEC_CYCLE',
+            `steps form a cycle: ${[...path, first].join(' -> ')}`,
+          );
         }
       } else if (!colour.has(dep)) {
         visit(dep);
@@ -119,7 +125,8 @@ export function analyseGraph(
     seen.add(step);
     let result: string | true = true;
     if (inCycle.has(step)) result = `step '${step}' is in a cycle`;
-    else if (broken.has(step)) result = `step '${step}' has an input nothing provides`;
+    else if (broken.has(step))
+      result = `step '${step}' needs input '${broken.get(step) ?? ''}', which nothing provides`;
     else {
       for (const dep of [...(deps.get(step) ?? [])].sort()) {
         const cause = whyNot(dep, seen);
@@ -147,7 +154,8 @@ export function analyseGraph(
   const keep = new Set<string>();
   desired.forEach((name, index) => {
     const value = values.get(name);
-    const path = spec.outputs ? ['outputs', index] : [];
+    // An implicit desired output is reported where its step declares it.
+    const path = spec.outputs ? ['outputs', index] : (value?.path ?? []);
     if (!value) {
       problems.at(
         path,

@@ -19,7 +19,7 @@ export const paramSchema = z
       .unknown()
       .optional()
       .describe('the value when none is given; without it the param is required'),
-    description: z.string().optional(),
+    description: z.string().optional().describe('shown by the CLI help and the UI launch form'),
     enum: z.array(z.unknown()).optional().describe('the allowed values'),
   })
   .describe('a run parameter: -p key=value on the CLI, the launch form in the UI');
@@ -28,8 +28,8 @@ export const dataInputSchema = z
   .strictObject({
     repo: z.string().min(1).describe('the versioned data repo to read'),
     glob: z.string().default('/*').describe('splits the repo into datums, e.g. /*, /*/*, /**/*.jpg'),
-    branch: z.string().default('main'),
-    description: z.string().optional(),
+    branch: z.string().default('main').describe('the branch to read (default main)'),
+    description: z.string().optional().describe('what the data is'),
   })
   .describe('versioned data, split into datums by a glob');
 
@@ -60,7 +60,7 @@ export const runSchema = z
 export const stepSchema = z
   .strictObject({
     run: runSchema,
-    description: z.string().optional(),
+    description: z.string().optional().describe('what the step does, shown by the CLI and UI'),
     inputs: z
       .array(z.string())
       .default([])
@@ -87,26 +87,52 @@ export const stepSchema = z
   })
   .describe('a step of the pipeline');
 
-export const triggerSchema = z.union([
-  z.strictObject({ commit: z.string().min(1).describe('a repo whose new commits start a run') }),
-  z.strictObject({ cron: z.string().min(1).describe('a cron expression'), tz: z.string().optional() }),
-  z.strictObject({ after: z.string().min(1).describe('a pipeline whose successful runs start a run') }),
-]);
+/** The trigger forms, by their distinguishing key. */
+export const triggerBranches = {
+  commit: z.strictObject({ commit: z.string().min(1).describe('a data repo whose new commits start a run') }),
+  cron: z.strictObject({
+    cron: z.string().min(1).describe("a cron expression, e.g. '0 16 * * *'"),
+    tz: z.string().optional().describe('an IANA time zone, e.g. Europe/Paris (default: UTC)'),
+  }),
+  after: z.strictObject({
+    after: z.string().min(1).describe('a pipeline whose successful runs start a run'),
+  }),
+};
+
+export const triggerSchema = z
+  .union([triggerBranches.commit, triggerBranches.cron, triggerBranches.after])
+  .describe('what starts a run: new commits on a repo, a cron schedule, or another pipeline');
+
+/** A pipeline name: lowercase letters, digits, '-' and '_', starting with a letter. */
+export const PIPELINE_NAME = /^[a-z][a-z0-9_-]*$/;
 
 export const pipelineSchema = z
   .strictObject({
-    name: z.string().describe("the pipeline's name: lowercase letters, digits, '-' and '_'"),
-    description: z.string().optional(),
-    params: z.record(z.string(), paramSchema).default({}),
-    inputs: z.record(z.string(), dataInputSchema).default({}),
-    steps: z.record(z.string(), stepSchema),
+    name: z
+      .string()
+      .regex(PIPELINE_NAME)
+      .describe("the pipeline's name: lowercase letters, digits, '-' and '_', starting with a letter"),
+    description: z.string().optional().describe('what the pipeline does, shown by the CLI and UI'),
+    params: z
+      .record(z.string(), paramSchema)
+      .default({})
+      .describe('per-run values, by name; steps list them in their inputs'),
+    inputs: z
+      .record(z.string(), dataInputSchema)
+      .default({})
+      .describe('versioned data, by name; a step reading one runs once per datum'),
+    steps: z
+      .record(z.string(), stepSchema)
+      .describe('the steps, by name; the graph follows from the names in their inputs and outputs'),
     outputs: z
       .array(z.string())
       .optional()
-      .describe('the desired outputs; default: every output no step consumes'),
-    triggers: z.array(triggerSchema).default([]),
+      .describe(
+        'the desired outputs; steps that cannot contribute to them are pruned. Default: every step output no step consumes',
+      ),
+    triggers: z.array(triggerSchema).default([]).describe('what starts runs besides a manual launch'),
   })
-  .describe('A Sluice pipeline');
+  .describe('A Sluice pipeline: params, versioned data inputs and steps wired by named values');
 
 /** The raw spec after schema parsing (defaults filled in). */
 export type RawPipeline = z.output<typeof pipelineSchema>;

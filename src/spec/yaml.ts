@@ -69,6 +69,21 @@ export function readYaml(text: string, file: string, limits: YamlLimits = DEFAUL
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
+  const flowDeep = tooDeepFlow(text, limits.maxDepth);
+  if (flowDeep !== undefined) {
+    none.problems.push(
+      problem(
+        'SPEC_YAML_HAZARD',
+        `the YAML nests deeper than ${limits.maxDepth} levels; a pipeline spec needs far fewer`,
+        {
+          file,
+          line: text.slice(0, flowDeep).split('\n').length,
+          column: flowDeep - text.lastIndexOf('\n', flowDeep - 1),
+        },
+      ),
+    );
+    return none;
+  }
   let documents: Document.Parsed[];
   try {
     documents = parseAllDocuments(text, {
@@ -158,6 +173,36 @@ export function readYaml(text: string, file: string, limits: YamlLimits = DEFAUL
     return none;
   }
   return { value, problems: [], locator: locatorFor(doc, at, file) };
+}
+
+/**
+ * The offset of the first flow bracket (`[`, `{`) nested deeper than `maxDepth`, found by
+ * a scan of the text, so the parser never recurses that deep. Quotes and comments are
+ * skipped; a bracket opens a collection only after `:`, `-`, `,`, `[`, `{` or a line start.
+ */
+function tooDeepFlow(text: string, maxDepth: number): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  let previous = '\n';
+  for (let offset = 0; offset < text.length; offset++) {
+    const char = text[offset] as string;
+    if (quote) {
+      if (char === quote) quote = undefined;
+      continue;
+    }
+    if (char === '#' && /\s/.test(text[offset - 1] ?? '\n')) {
+      while (offset < text.length && text[offset] !== '\n') offset++;
+      previous = '\n';
+      continue;
+    }
+    if ((char === '"' || char === "'") && (depth > 0 || /[\s:,[{-]/.test(previous))) quote = char;
+    else if ((char === '[' || char === '{') && (depth > 0 || /[\n:,[{-]/.test(previous))) {
+      depth += 1;
+      if (depth > maxDepth) return offset;
+    } else if ((char === ']' || char === '}') && depth > 0) depth -= 1;
+    if (!/[ \t]/.test(char)) previous = char;
+  }
+  return undefined;
 }
 
 /** The first node deeper than `maxDepth`, walking without recursion. */
