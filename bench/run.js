@@ -189,13 +189,15 @@ steps:
     );
 
     // 3. 1 -> 200 -> 1, no-op and 10 ms datums.
-    for (const [label, body] of [
+    /** @type {[string, string][]} */
+    const fans = [
       ['no-op', NOOP],
       [
         '10 ms',
         'export default async (ctx) => { await new Promise((r) => setTimeout(r, 10)); return { out: ctx.inputs.items }; };\n',
       ],
-    ]) {
+    ];
+    for (const [label, body] of fans) {
       const dir3 = await mkdtemp(join(root, 'fan-'));
       const spec3 = await project(
         dir3,
