@@ -10,6 +10,20 @@ import { mkdir, rename, writeFile, access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SluiceError } from './errors.js';
 
+/**
+ * `import ... from 'sluice'` in user code means the Sluice that is running it: the bundle
+ * imports this instance's entry by absolute URL, so a pipeline file built with
+ * `definePipeline` is read by the same code that defined it, wherever the bundle lives.
+ */
+const selfReference = {
+  name: 'sluice-self-reference',
+  setup(build: { onResolve(options: { filter: RegExp }, fn: () => { path: string; external: boolean }): void }) {
+    // NOTE: running from sources (tests), Node cannot import src/*.ts: use the build.
+    const entry = new URL(import.meta.url.endsWith('.ts') ? '../../dist/index.js' : '../index.js', import.meta.url).href;
+    build.onResolve({ filter: /^sluice$/ }, () => ({ path: entry, external: true }));
+  },
+};
+
 /** A bundled module. */
 export interface Bundle {
   /** Absolute path of the bundled `.mjs` file. */
@@ -48,6 +62,7 @@ export async function bundleModule(entry: string): Promise<Bundle> {
       metafile: true,
       sourcemap: 'inline',
       logLevel: 'silent',
+      plugins: [selfReference],
     });
   } catch (error) {
     const errors = (
