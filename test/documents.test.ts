@@ -25,7 +25,10 @@ interface Outputs {
 
 describe('examples/documents', () => {
   it('runs page 0 of D0 and produces the summary, category and language', async () => {
-    const result = await sluice(['run', 'pipeline.yaml', '-p', 'document_id=D0', '-p', 'page_num=0', '--json'], dir);
+    const result = await sluice(
+      ['run', 'pipeline.yaml', '-p', 'document_id=D0', '-p', 'page_num=0', '--json'],
+      dir,
+    );
     expect(result.code).toBe(0);
     const { outputs, runId } = JSON.parse(result.stdout) as { outputs: Outputs; runId: string };
     expect(outputs.language.code).toBe('en');

@@ -29,9 +29,24 @@ export default definePipeline({
   steps: [
     loadPage,
     extractText,
-    defineStep({ name: 'detect_language', run: './steps/detect-language.ts', inputs: ['text'], outputs: ['language'] }),
-    defineStep({ name: 'classify', run: './steps/classify.ts', inputs: ['text', 'language'], outputs: ['category'] }),
-    defineStep({ name: 'split_paragraphs', run: './steps/split-paragraphs.ts', inputs: ['text'], outputs: ['paragraphs[]'] }),
+    defineStep({
+      name: 'detect_language',
+      run: './steps/detect-language.ts',
+      inputs: ['text'],
+      outputs: ['language'],
+    }),
+    defineStep({
+      name: 'classify',
+      run: './steps/classify.ts',
+      inputs: ['text', 'language'],
+      outputs: ['category'],
+    }),
+    defineStep({
+      name: 'split_paragraphs',
+      run: './steps/split-paragraphs.ts',
+      inputs: ['text'],
+      outputs: ['paragraphs[]'],
+    }),
     defineStep({
       name: 'keywords',
       run: './steps/keywords.ts',
@@ -45,7 +60,12 @@ export default definePipeline({
       inputs: ['document_id', 'page_num', 'text', 'language', 'category', 'paragraph_keywords[]'],
       outputs: ['summary'],
     }),
-    defineStep({ name: 'translate', run: './steps/translate.ts', inputs: ['text'], outputs: ['translation'] }),
+    defineStep({
+      name: 'translate',
+      run: './steps/translate.ts',
+      inputs: ['text'],
+      outputs: ['translation'],
+    }),
   ],
   outputs: ['summary', 'category', 'language'],
 });

@@ -17,9 +17,14 @@ import { SluiceError } from './errors.js';
  */
 const selfReference = {
   name: 'sluice-self-reference',
-  setup(build: { onResolve(options: { filter: RegExp }, fn: () => { path: string; external: boolean }): void }) {
+  setup(build: {
+    onResolve(options: { filter: RegExp }, fn: () => { path: string; external: boolean }): void;
+  }) {
     // NOTE: running from sources (tests), Node cannot import src/*.ts: use the build.
-    const entry = new URL(import.meta.url.endsWith('.ts') ? '../../dist/index.js' : '../index.js', import.meta.url).href;
+    const entry = new URL(
+      import.meta.url.endsWith('.ts') ? '../../dist/index.js' : '../index.js',
+      import.meta.url,
+    ).href;
     build.onResolve({ filter: /^sluice$/ }, () => ({ path: entry, external: true }));
   },
 };

@@ -7,7 +7,9 @@ export interface Language {
   confidence: number;
 }
 
-export default async function detectLanguage(ctx: StepContext<{ text: string }>): Promise<{ language: Language }> {
+export default async function detectLanguage(
+  ctx: StepContext<{ text: string }>,
+): Promise<{ language: Language }> {
   const tokens = words(ctx.inputs.text);
   const scores = (Object.keys(STOPWORDS) as LanguageCode[]).map((code) => ({
     code,
@@ -15,7 +17,8 @@ export default async function detectLanguage(ctx: StepContext<{ text: string }>)
   }));
   scores.sort((a, b) => b.hits - a.hits);
   const [best, second] = scores;
-  if (!best || best.hits === 0) throw new Error('no stopwords of any known language: cannot detect the language');
+  if (!best || best.hits === 0)
+    throw new Error('no stopwords of any known language: cannot detect the language');
   const confidence = Number((best.hits / (best.hits + (second?.hits ?? 0))).toFixed(3));
   ctx.metric('language_confidence', confidence);
   ctx.log.info(`language ${best.code} (${best.hits} stopwords of ${tokens.length} words)`);

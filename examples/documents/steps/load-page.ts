@@ -15,7 +15,8 @@ export default async function loadPage(
   const { document_id, page_num, corpus_dir } = ctx.inputs;
   const corpus = resolve(ctx.pipelineDir, corpus_dir);
   const file = resolve(corpus, document_id, `page-${page_num}.txt`);
-  if (!file.startsWith(`${corpus}/`)) throw new Error(`document id '${document_id}' leaves the corpus folder`);
+  if (!file.startsWith(`${corpus}/`))
+    throw new Error(`document id '${document_id}' leaves the corpus folder`);
   let raw: string;
   try {
     raw = await readFile(file, 'utf8');
@@ -24,7 +25,9 @@ export default async function loadPage(
     const pages = documents.includes(document_id) ? await readdir(resolve(corpus, document_id)) : [];
     throw new Error(
       `no page ${page_num} of document '${document_id}' at ${file}; ` +
-        (pages.length > 0 ? `its pages: ${pages.sort().join(', ')}` : `documents: ${documents.sort().join(', ')}`),
+        (pages.length > 0
+          ? `its pages: ${pages.sort().join(', ')}`
+          : `documents: ${documents.sort().join(', ')}`),
     );
   }
   ctx.log.info(`loaded ${file} (${raw.length} characters)`);

@@ -35,7 +35,8 @@ export default async function summarise(
     .filter((sentence) => words(sentence).length >= 5)
     .map((sentence, index) => {
       const terms = words(sentence).filter((word) => !stop.has(word));
-      const score = terms.reduce((sum, word) => sum + (frequency.get(word) ?? 0), 0) / Math.max(terms.length, 1);
+      const score =
+        terms.reduce((sum, word) => sum + (frequency.get(word) ?? 0), 0) / Math.max(terms.length, 1);
       return { sentence, index, score };
     })
     .sort((a, b) => b.score - a.score || a.index - b.index)

@@ -4,8 +4,15 @@
  */
 import type { StepContext } from 'sluice';
 
-const GLOSSARY: Record<string, string> = { rechnung: 'invoice', vertrag: 'contract', brief: 'letter', facture: 'invoice' };
+const GLOSSARY: Record<string, string> = {
+  rechnung: 'invoice',
+  vertrag: 'contract',
+  brief: 'letter',
+  facture: 'invoice',
+};
 
-export default async function translate(ctx: StepContext<{ text: string }>): Promise<{ translation: string }> {
+export default async function translate(
+  ctx: StepContext<{ text: string }>,
+): Promise<{ translation: string }> {
   return { translation: ctx.inputs.text.replace(/\p{L}+/gu, (word) => GLOSSARY[word.toLowerCase()] ?? word) };
 }

@@ -7,16 +7,30 @@ export type LanguageCode = 'en' | 'de' | 'fr' | 'es' | 'cs';
 
 export const STOPWORDS: Record<LanguageCode, Set<string>> = {
   en: new Set(
-    'the of and to in a is that for it as was with be by on not he this are or his from at which but have an had they you were their one all we can her has there been if more when will would who so no our shall any may'.split(' '),
+    'the of and to in a is that for it as was with be by on not he this are or his from at which but have an had they you were their one all we can her has there been if more when will would who so no our shall any may'.split(
+      ' ',
+    ),
   ),
   de: new Set(
-    'der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen so zum war haben nur oder aber vor zur bis mehr durch man wir ihr ihre uns sehr'.split(' '),
+    'der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an werden aus er hat dass sie nach wird bei einer um am sind noch wie einem über einen so zum war haben nur oder aber vor zur bis mehr durch man wir ihr ihre uns sehr'.split(
+      ' ',
+    ),
   ),
   fr: new Set(
-    "le la les de des et en un une du est que qui dans pour par sur au aux avec ce ces il elle nous vous ne pas plus se sont été être à cette son sa ses leur lorsque".split(' '),
+    'le la les de des et en un une du est que qui dans pour par sur au aux avec ce ces il elle nous vous ne pas plus se sont été être à cette son sa ses leur lorsque'.split(
+      ' ',
+    ),
   ),
-  es: new Set('el la los las de del y en un una que es por para con no se al lo como más pero sus le ya o este sí porque esta entre cuando muy sin sobre'.split(' ')),
-  cs: new Set('a v se na je že s z do o k to i jak ale by jsou pro jako od po ve za tak který které které nebo jsem byl bylo být'.split(' ')),
+  es: new Set(
+    'el la los las de del y en un una que es por para con no se al lo como más pero sus le ya o este sí porque esta entre cuando muy sin sobre'.split(
+      ' ',
+    ),
+  ),
+  cs: new Set(
+    'a v se na je že s z do o k to i jak ale by jsou pro jako od po ve za tak který které které nebo jsem byl bylo být'.split(
+      ' ',
+    ),
+  ),
 };
 
 /** Lowercase words of at least two letters (any script), in order. */
