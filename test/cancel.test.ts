@@ -98,6 +98,30 @@ describe('cancellation', () => {
     expect(runs[0]?.status).toBe('cancelled');
   });
 
+  it('`sluice logs -f` from another shell follows a running run until it ends', async () => {
+    const { dir, cleanup } = await tempProject({
+      'pipeline.yaml': `
+name: ticker
+steps:
+  tick:
+    run: { command: [sh, tick.sh] }
+    outputs: [done]
+`,
+      'tick.sh':
+        'for i in 1 2 3 4 5; do echo "tick $i"; sleep 0.3; done\necho \'{"done": true}\' > "$SLUICE_OUTPUTS"\n',
+    });
+    cleanups.push(cleanup);
+    const running = sluice(['run', 'pipeline.yaml'], dir);
+    const runId = await waitFor(async () => {
+      const runs = await sluice(['runs', '--json'], dir);
+      return runs.code === 0 ? (JSON.parse(runs.stdout) as { id: string }[])[0]?.id : undefined;
+    }, 'the run to start');
+    const followed = await sluice(['logs', runId, '--follow'], dir);
+    expect(followed.code).toBe(0);
+    expect(followed.stdout.match(/tick \d/g)).toEqual(['tick 1', 'tick 2', 'tick 3', 'tick 4', 'tick 5']);
+    expect((await running).code).toBe(0);
+  });
+
   it('refuses a second process on a data directory in use, naming the owner', async () => {
     const { dir, cleanup } = await tempProject(SLOW_PIPELINE);
     cleanups.push(cleanup);
