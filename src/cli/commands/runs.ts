@@ -157,28 +157,33 @@ export async function logsCommand(
   config: CliConfig,
   io: Io,
 ): Promise<number> {
-  const { api, close } = await openRunsApi(config);
+  let opened = await openRunsApi(config);
+  const print = (records: LogRecord[]): void => {
+    for (const record of records) io.out(options.json ? `${JSON.stringify(record)}\n` : formatLog(record));
+  };
   try {
-    const { run } = await api.runDetail(id);
+    const { run } = await opened.api.runDetail(id);
+    const step = options.step ? { step: options.step } : {};
     let after = 0;
     for (;;) {
-      const records = await api.logs(run.id, {
-        afterSeq: after,
-        limit: 5000,
-        ...(options.step ? { step: options.step } : {}),
-      });
-      for (const record of records) io.out(options.json ? `${JSON.stringify(record)}\n` : formatLog(record));
-      const last = records.at(-1);
-      if (last) after = last.seq;
-      if (records.length === 5000) continue;
-      if (!options.follow) break;
-      const current = (await api.runDetail(run.id)).run;
+      let records: LogRecord[];
+      let current: RunRecord;
+      try {
+        records = await opened.api.logs(run.id, { afterSeq: after, limit: 5000, ...step });
+        print(records);
+        after = records.at(-1)?.seq ?? after;
+        if (records.length === 5000) continue;
+        if (!options.follow) return EXIT.ok;
+        current = (await opened.api.runDetail(run.id)).run;
+      } catch (error) {
+        // The run's process ended between two polls: read on from the data directory itself.
+        if (!(error instanceof SluiceError && error.code === 'STORE_LOCKED') || !options.follow) throw error;
+        await opened.close();
+        opened = await openRunsApi(config);
+        continue;
+      }
       if (TERMINAL_RUN.has(current.status)) {
-        const rest = await api.logs(run.id, {
-          afterSeq: after,
-          ...(options.step ? { step: options.step } : {}),
-        });
-        for (const record of rest) io.out(options.json ? `${JSON.stringify(record)}\n` : formatLog(record));
+        print(await opened.api.logs(run.id, { afterSeq: after, ...step }));
         return current.status === 'succeeded'
           ? EXIT.ok
           : current.status === 'cancelled'
@@ -187,9 +192,8 @@ export async function logsCommand(
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    return EXIT.ok;
   } finally {
-    await close();
+    await opened.close();
   }
 }
 
