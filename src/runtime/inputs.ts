@@ -2,6 +2,14 @@
 import { join } from 'node:path';
 import { isFileSetValue, materializeFileSet, type ObjectStore } from '../data/index.js';
 
+/** Whether any input is a file set (directly or in a gathered list) and needs laying out. */
+export function hasFileInputs(inputs: Record<string, unknown>): boolean {
+  for (const value of Object.values(inputs)) {
+    if (isFileSetValue(value) || (Array.isArray(value) && value.some(isFileSetValue))) return true;
+  }
+  return false;
+}
+
 /**
  * Replaces each file-set value (`{ $files }`) in `inputs` — directly or in a gathered list —
  * by the path of a directory under `<dir>/<input>[/<index>]` holding its files.

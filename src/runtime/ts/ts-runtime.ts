@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { SluiceError, bundleModule, type Bundle } from '../../core/index.js';
 import { storeDirectory, type ObjectStore } from '../../data/index.js';
 import type { StepSpec } from '../../spec/index.js';
-import { layoutInputs } from '../inputs.js';
+import { hasFileInputs, layoutInputs } from '../inputs.js';
 import { checkOutputs } from '../outputs.js';
 import type { LogStream, MetricPoint, StepResult, StepRuntime, StepTask } from '../runtime.js';
 
@@ -122,7 +122,9 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
     const { step } = task;
     if (task.signal.aborted) throw cancelled(task);
     const bundle = await bundleFor(step, task.pipelineDir);
-    const inputs = await layoutInputs(options.objects, task.inputs, join(task.scratchDir, 'in'));
+    const inputs = hasFileInputs(task.inputs)
+      ? await layoutInputs(options.objects, task.inputs, join(task.scratchDir, 'in'))
+      : task.inputs;
     const worker = await acquire();
     if (task.signal.aborted) {
       release(worker);
