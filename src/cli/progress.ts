@@ -28,6 +28,7 @@ export class ProgressView {
   #drawn = 0;
   #frame = 0;
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(steps: string[], options: { tty: boolean; write: (text: string) => void }) {
     this.#tty = options.tty;
@@ -44,10 +45,13 @@ export class ProgressView {
         announced: false,
       });
     }
-    if (this.#tty) {
-      this.#timer = setInterval(() => this.#draw(), 100);
-      this.#timer.unref();
-    }
+  }
+
+  /** Starts redrawing (on a terminal); call after printing anything that should stay above. */
+  begin(): void {
+    if (!this.#tty || this.#timer || this.#stopped) return;
+    this.#timer = setInterval(() => this.#draw(), 100);
+    this.#timer.unref();
   }
 
   /** Feeds one run event. */
@@ -102,8 +106,10 @@ export class ProgressView {
     }
   }
 
-  /** Draws the final state and stops redrawing. */
+  /** Draws the final state once and stops redrawing; later calls do nothing. */
   stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#tty) this.#draw();
   }

@@ -82,6 +82,7 @@ export async function runCommand(
         `${pc.bold(`run ${handle.id}`)} of ${pipeline.name} started; cancel with \`sluice cancel ${handle.id}\`\n`,
       );
     }
+    progress?.begin();
     const run = await handle.result;
     progress?.stop();
     const seconds = formatSeconds((Date.now() - started) / 1000);
