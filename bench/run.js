@@ -140,17 +140,13 @@ const COUNT = 'export default async (ctx) => ({ total: ctx.inputs.out.length });
 const SLEEP =
   'export default async (ctx) => { await new Promise((r) => setTimeout(r, 10)); return { [`v${ctx.step.slice(1)}`]: 1 }; };\n';
 
-async function main() {
-  const root = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
-  /** @type {Record<string, Record<string, number>>} */
-  const figures = {};
-  try {
-    // 1. 10,000 no-op datums vs the bare pool.
-    const floorMs = await barePool(TASKS, WORKERS);
-    const dir1 = await mkdtemp(join(root, 'noop-'));
-    const spec1 = await project(
-      dir1,
-      `name: noop
+/**
+ * A 1 -> n -> 1 pipeline: `split` scatters n items, `noop` runs per item, `count` gathers.
+ * @param {string} name
+ * @param {number} parallelism
+ */
+function scatterPipeline(name, parallelism) {
+  return `name: ${name}
 params:
   warm: { type: boolean }
 steps:
@@ -162,14 +158,27 @@ steps:
     run: ./noop.ts
     inputs: [items]
     outputs: [out]
-    parallelism: ${WORKERS}
+    parallelism: ${parallelism}
   count:
     run: ./count.ts
     inputs: ["out[]"]
     outputs: [total]
-`,
-      { 'split.ts': SPLIT(TASKS), 'noop.ts': NOOP, 'count.ts': COUNT },
-    );
+`;
+}
+
+async function main() {
+  const root = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
+  /** @type {Record<string, Record<string, number>>} */
+  const figures = {};
+  try {
+    // 1. 10,000 no-op datums vs the bare pool.
+    const floorMs = await barePool(TASKS, WORKERS);
+    const dir1 = await mkdtemp(join(root, 'noop-'));
+    const spec1 = await project(dir1, scatterPipeline('noop', WORKERS), {
+      'split.ts': SPLIT(TASKS),
+      'noop.ts': NOOP,
+      'count.ts': COUNT,
+    });
     const noop = await runPipeline(spec1, join(dir1, '.sluice'), WORKERS);
     const span = noop.spans.get('noop');
     const engineMs = span ? span.last - span.first : noop.ms;
@@ -231,28 +240,11 @@ steps:
     ];
     for (const [label, body] of fans) {
       const dir3 = await mkdtemp(join(root, 'fan-'));
-      const spec3 = await project(
-        dir3,
-        `name: fan
-params:
-  warm: { type: boolean }
-steps:
-  split:
-    run: ./split.ts
-    inputs: [warm]
-    outputs: ["items[]"]
-  noop:
-    run: ./noop.ts
-    inputs: [items]
-    outputs: [out]
-    parallelism: 200
-  count:
-    run: ./count.ts
-    inputs: ["out[]"]
-    outputs: [total]
-`,
-        { 'split.ts': SPLIT(200), 'noop.ts': body, 'count.ts': COUNT },
-      );
+      const spec3 = await project(dir3, scatterPipeline('fan', 200), {
+        'split.ts': SPLIT(200),
+        'noop.ts': body,
+        'count.ts': COUNT,
+      });
       const fan = await runPipeline(spec3, join(dir3, '.sluice'), WORKERS * 4);
       const floor = label === 'no-op' ? await barePool(202, WORKERS * 4) : (200 * 10) / (WORKERS * 4);
       figures[`fan_${label}`] = { runMs: fan.ms, floorMs: floor, workers: WORKERS * 4 };

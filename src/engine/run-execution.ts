@@ -22,7 +22,7 @@
  */
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { SluiceError, hashValue, sha256, toSluiceError, type Logger } from '../core/index.js';
+import { SluiceError, formatDuration, hashValue, sha256, toSluiceError, type Logger } from '../core/index.js';
 import type { Pipeline, StepSpec } from '../spec/index.js';
 import type { StepRuntime } from '../runtime/index.js';
 import type {
@@ -319,7 +319,7 @@ export class RunExecution {
           datum,
           attempt,
           'engine',
-          `attempt ${attempt} ${status}: ${failure.message}; retrying in ${formatMs(delay)}`,
+          `attempt ${attempt} ${status}: ${failure.message}; retrying in ${formatDuration(delay)}`,
         );
         this.#setStatus(task, 'pending');
         this.#waiting += 1;
@@ -578,8 +578,4 @@ export function stepOrigin(pipeline: Pipeline, step: StepSpec): string | null {
     if (origin !== null) return origin;
   }
   return null;
-}
-
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)}s`;
 }

@@ -6,9 +6,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { SluiceError } from '../../core/index.js';
+import { SluiceError, pathExists } from '../../core/index.js';
 import type { ObjectHash, ObjectStore } from '../object-store.js';
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -20,19 +20,10 @@ export function openLocalObjectStore(dir: string): ObjectStore {
     return join(dir, hash.slice(0, 2), hash.slice(2));
   };
 
-  async function exists(path: string): Promise<boolean> {
-    try {
-      await stat(path);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   /** Moves a complete temp file into place durably (unless an identical object is there). */
   async function install(temp: string, hash: ObjectHash): Promise<void> {
     const target = pathOf(hash);
-    if (await exists(target)) {
+    if (await pathExists(target)) {
       await rm(temp, { force: true });
       return;
     }
@@ -78,7 +69,7 @@ export function openLocalObjectStore(dir: string): ObjectStore {
   return {
     async put(data) {
       const hash = createHash('sha256').update(data).digest('hex');
-      if (await exists(pathOf(hash))) return hash;
+      if (await pathExists(pathOf(hash))) return hash;
       const temp = tempPath();
       await writeDurably(temp, data);
       await install(temp, hash);
@@ -88,7 +79,7 @@ export function openLocalObjectStore(dir: string): ObjectStore {
       const hasher = createHash('sha256');
       for await (const chunk of createReadStream(path)) hasher.update(chunk as Buffer);
       const hash = hasher.digest('hex');
-      if (await exists(pathOf(hash))) return hash;
+      if (await pathExists(pathOf(hash))) return hash;
       const temp = tempPath();
       await mkdir(dirname(temp), { recursive: true });
       await copyFile(path, temp);
@@ -123,6 +114,6 @@ export function openLocalObjectStore(dir: string): ObjectStore {
       await mkdir(dirname(dest), { recursive: true });
       await writeDurably(dest, data);
     },
-    has: (hash) => exists(pathOf(hash)),
+    has: (hash) => pathExists(pathOf(hash)),
   };
 }

@@ -14,6 +14,7 @@ import { storeDirectory, type ObjectStore } from '../../data/index.js';
 import type { StepSpec } from '../../spec/index.js';
 import { layoutInputs } from '../inputs.js';
 import { checkOutputs } from '../outputs.js';
+import { cancelledError, timeoutError } from '../attempt-errors.js';
 import type { StepResult, StepRuntime, StepTask } from '../runtime.js';
 import { LineSplitter } from './line-splitter.js';
 
@@ -114,7 +115,7 @@ export function createCommandRuntime(options: CommandRuntimeOptions): StepRuntim
     const { step } = task;
     if (step.run.kind !== 'command')
       throw new SluiceError('INTERNAL', `step '${step.name}' is not a command step`);
-    if (task.signal.aborted) throw cancelled(task);
+    if (task.signal.aborted) throw cancelledError(task);
     const { argv } = await prepareCached(step, task.pipelineDir);
     const work = join(task.scratchDir, 'work');
     const out = join(task.scratchDir, 'out');
@@ -166,20 +167,11 @@ export function createCommandRuntime(options: CommandRuntimeOptions): StepRuntim
         signalGroup('SIGTERM');
         grace = setTimeout(() => signalGroup('SIGKILL'), killGraceMs);
       };
-      const onAbort = (): void => kill(cancelled(task));
+      const onAbort = (): void => kill(cancelledError(task));
       task.signal.addEventListener('abort', onAbort, { once: true });
       if (step.timeoutMs !== undefined) {
         const ms = step.timeoutMs;
-        timer = setTimeout(
-          () =>
-            kill(
-              new SluiceError(
-                'STEP_TIMEOUT',
-                `step '${step.name}' attempt ${task.attempt} timed out after ${formatMs(ms)} and was killed`,
-              ),
-            ),
-          ms,
-        );
+        timer = setTimeout(() => kill(timeoutError(task, ms)), ms);
       }
       const stdout = new LineSplitter((line) => task.log('stdout', line));
       const stderr = new LineSplitter((line) => {
@@ -300,12 +292,4 @@ async function readMetrics(path: string, task: StepTask): Promise<void> {
       task.log('stderr', `sluice: ignored $SLUICE_METRICS line ${index + 1}: ${(error as Error).message}`);
     }
   }
-}
-
-function cancelled(task: StepTask): SluiceError {
-  return new SluiceError('RUN_CANCELLED', `step '${task.step.name}' attempt ${task.attempt} was cancelled`);
-}
-
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${ms / 1000}s`;
 }

@@ -11,6 +11,7 @@ import { storeDirectory, type ObjectStore } from '../../data/index.js';
 import type { StepSpec } from '../../spec/index.js';
 import { hasFileInputs, layoutInputs } from '../inputs.js';
 import { checkOutputs } from '../outputs.js';
+import { cancelledError, timeoutError } from '../attempt-errors.js';
 import type { LogStream, MetricPoint, StepResult, StepRuntime, StepTask } from '../runtime.js';
 
 /** Options of {@link createTsRuntime}. */
@@ -120,7 +121,7 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
 
   async function execute(task: StepTask): Promise<StepResult> {
     const { step } = task;
-    if (task.signal.aborted) throw cancelled(task);
+    if (task.signal.aborted) throw cancelledError(task);
     const bundle = await bundleFor(step, task.pipelineDir);
     const inputs = hasFileInputs(task.inputs)
       ? await layoutInputs(options.objects, task.inputs, join(task.scratchDir, 'in'))
@@ -128,7 +129,7 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
     const worker = await acquire();
     if (task.signal.aborted) {
       release(worker);
-      throw cancelled(task);
+      throw cancelledError(task);
     }
     const id = nextId++;
     const returned = await new Promise<{ outputs: unknown; outputDirs: string[] }>(
@@ -152,7 +153,7 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
           if (graceMs > 0) grace = setTimeout(terminate, graceMs);
           else terminate();
         };
-        const onAbort = (): void => kill(cancelled(task), killGraceMs);
+        const onAbort = (): void => kill(cancelledError(task), killGraceMs);
         worker.assignment = {
           onMessage(message) {
             if (message.id !== id) return;
@@ -187,17 +188,7 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
         };
         if (step.timeoutMs !== undefined) {
           const ms = step.timeoutMs;
-          timer = setTimeout(
-            () =>
-              kill(
-                new SluiceError(
-                  'STEP_TIMEOUT',
-                  `step '${step.name}' attempt ${task.attempt} timed out after ${formatMs(ms)} and was killed`,
-                ),
-                0,
-              ),
-            ms,
-          );
+          timer = setTimeout(() => kill(timeoutError(task, ms), 0), ms);
         }
         task.signal.addEventListener('abort', onAbort, { once: true });
         worker.worker.postMessage({
@@ -248,12 +239,4 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
       idle.length = 0;
     },
   };
-}
-
-function cancelled(task: StepTask): SluiceError {
-  return new SluiceError('RUN_CANCELLED', `step '${task.step.name}' attempt ${task.attempt} was cancelled`);
-}
-
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${ms / 1000}s`;
 }

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SluiceError, sha256 } from '../../core/index.js';
+import { SluiceError, pathExists, sha256 } from '../../core/index.js';
 import { migrate, migrationsFingerprint } from '../migrations.js';
 import type { SqlClient } from '../sql-client.js';
 
@@ -26,7 +26,7 @@ interface Pending {
  * Statements run one at a time in order; a transaction holds the connection until it ends.
  */
 export async function openPgliteClient(dir: string): Promise<SqlClient> {
-  if (!(await exists(join(dir, 'PG_VERSION')))) await copyTemplate(dir);
+  if (!(await pathExists(join(dir, 'PG_VERSION')))) await copyTemplate(dir);
   const client = await threadClient(dir);
   await migrate(client);
   return client;
@@ -118,15 +118,6 @@ async function threadClient(dir: string): Promise<SqlClient> {
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Identifies the installed PGlite build (its entry file's path, size and mtime). */
 async function pgliteBuild(): Promise<string> {
   try {
@@ -142,7 +133,7 @@ async function pgliteBuild(): Promise<string> {
 async function copyTemplate(dir: string): Promise<void> {
   const key = sha256(`${await pgliteBuild()}|${migrationsFingerprint()}`).slice(0, 16);
   const template = join(tmpdir(), `sluice-pglite-template-${key}`);
-  if (!(await exists(join(template, 'PG_VERSION')))) {
+  if (!(await pathExists(join(template, 'PG_VERSION')))) {
     const building = `${template}.${process.pid}.${Date.now()}.tmp`;
     const client = await threadClient(building);
     await migrate(client);
