@@ -171,6 +171,31 @@ steps:
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
+  it('fails a run whose data input names a repo that does not exist', async () => {
+    const dir = await project({
+      'pipeline.yaml': `
+name: frames
+inputs:
+  frames: { repo: cameras, glob: "/*" }
+steps:
+  look:
+    run: ./look.ts
+    inputs: [frames]
+    outputs: [seen]
+`,
+      'look.ts': tsStep('return { seen: true };'),
+    });
+    const result = await sluice(['run', 'pipeline.yaml', '--json'], dir);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'REPO_NOT_FOUND',
+        message: "data input 'frames' reads repo 'cameras', which does not exist",
+      },
+    });
+  });
+
   it('rejects missing and ill-typed params before anything runs', async () => {
     const dir = await project({
       'pipeline.yaml': `

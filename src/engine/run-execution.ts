@@ -22,7 +22,15 @@
  */
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { SluiceError, formatDuration, hashValue, sha256, toSluiceError, type Logger } from '../core/index.js';
+import {
+  SluiceError,
+  formatDuration,
+  hashValue,
+  sha256,
+  toSluiceError,
+  type ErrorCode,
+  type Logger,
+} from '../core/index.js';
 import type { Pipeline, StepSpec } from '../spec/index.js';
 import type { StepRuntime } from '../runtime/index.js';
 import type {
@@ -94,7 +102,7 @@ export class RunExecution {
   #waiting = 0;
   #logSeq: number;
   #finished = false;
-  #cancelReason: { status: 'cancelled' | 'failed'; message: string } | undefined;
+  #cancelReason: { status: 'cancelled' | 'failed'; message: string; code?: ErrorCode } | undefined;
   #resolve!: (run: RunRecord) => void;
 
   constructor(ctx: RunContext) {
@@ -128,8 +136,10 @@ export class RunExecution {
     this.#ctx.onEvent({ type: 'run', runId: run.id, status: run.status });
     for (const name of Object.keys(pipeline.params)) this.values.publishOnce(name, run.params[name]);
     for (const input of Object.values(pipeline.inputs)) {
+      // NOTE: versioned data repos arrive with [data]; until then no repo exists.
       this.#cancelReason = {
         status: 'failed',
+        code: 'REPO_NOT_FOUND',
         message: `data input '${input.name}' reads repo '${input.repo}', which does not exist`,
       };
       this.#finish();
@@ -454,7 +464,7 @@ export class RunExecution {
     if (this.#cancelReason) {
       status = this.#cancelReason.status;
       error = {
-        code: status === 'cancelled' ? 'RUN_CANCELLED' : 'RUN_FAILED',
+        code: this.#cancelReason.code ?? (status === 'cancelled' ? 'RUN_CANCELLED' : 'RUN_FAILED'),
         message: this.#cancelReason.message,
       };
     } else if (allThere) {
