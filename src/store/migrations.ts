@@ -5,6 +5,8 @@
 import type { SqlClient } from './sql-client.js';
 
 /** The migrations, oldest first. */
+// NOTE: params and outputs are `json`, not `jsonb`: users read them back and expect their
+// keys in the order their steps wrote them (jsonb reorders keys).
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   {
     version: 1,
@@ -15,10 +17,10 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         pipeline text NOT NULL,
         pipeline_version text NOT NULL,
         spec_file text,
-        params jsonb NOT NULL,
+        params json NOT NULL,
         status text NOT NULL,
         desired_outputs jsonb NOT NULL,
-        outputs jsonb,
+        outputs json,
         error jsonb,
         pid integer,
         created_at timestamptz NOT NULL,
@@ -75,7 +77,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE TABLE results (
         exec_key text PRIMARY KEY,
         step text NOT NULL,
-        outputs jsonb NOT NULL,
+        outputs json NOT NULL,
         created_at timestamptz NOT NULL
       );
     `,

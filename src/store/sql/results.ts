@@ -8,7 +8,7 @@ export async function insertResults(client: SqlClient, results: ResultRecord[]):
   await upsertRows(
     client,
     'results',
-    { exec_key: 'text', step: 'text', outputs: 'jsonb', created_at: 'timestamptz' },
+    { exec_key: 'text', step: 'text', outputs: 'json', created_at: 'timestamptz' },
     results.map((result) => ({
       exec_key: result.execKey,
       step: result.step,

@@ -1,6 +1,6 @@
 /**
- * Batched writes: a whole list of rows goes to PostgreSQL as ONE jsonb parameter and is
- * unpacked by `jsonb_to_recordset`, so a batch of thousands of rows is one statement, with
+ * Batched writes: a whole list of rows goes to PostgreSQL as ONE json parameter and is
+ * unpacked by `json_to_recordset`, so a batch of thousands of rows is one statement, with
  * no bind-parameter limit to chunk around.
  */
 import type { SqlClient } from '../sql-client.js';
@@ -8,7 +8,7 @@ import type { SqlClient } from '../sql-client.js';
 /** Column name -> SQL type, in table order. */
 export type Columns = Record<string, string>;
 
-/** Dates as ISO strings, undefined as null: what jsonb_to_recordset reads back exactly. */
+/** Dates as ISO strings, undefined as null: what json_to_recordset reads back exactly. */
 function toJsonRow(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row))
@@ -37,7 +37,7 @@ export async function upsertRows(
       : update.length === 0
         ? ` ON CONFLICT (${key.join(', ')}) DO NOTHING`
         : ` ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${update.map((name) => `${name} = EXCLUDED.${name}`).join(', ')}`;
-  const sql = `INSERT INTO ${table} (${names.join(', ')}) SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${recordType})${conflict}`;
+  const sql = `INSERT INTO ${table} (${names.join(', ')}) SELECT ${names.join(', ')} FROM json_to_recordset($1::json) AS r(${recordType})${conflict}`;
   await client.query(sql, [JSON.stringify(rows.map(toJsonRow))]);
 }
 
