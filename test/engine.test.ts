@@ -196,6 +196,26 @@ steps:
     });
   });
 
+  it('fails a run that exceeds --timeout, stopping its attempts', async () => {
+    const dir = await project({
+      'pipeline.yaml': `
+name: long
+steps:
+  sleep:
+    run: { command: [sleep, '30'] }
+    outputs: [never]
+`,
+    });
+    const started = Date.now();
+    const result = await sluice(['run', 'pipeline.yaml', '--timeout', '500ms', '--json'], dir);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      status: 'failed',
+      error: { code: 'RUN_FAILED', message: 'the run exceeded its timeout of 500ms' },
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   it('rejects missing and ill-typed params before anything runs', async () => {
     const dir = await project({
       'pipeline.yaml': `

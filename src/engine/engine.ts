@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { canonicalJson, newId, sha256, silentLogger, type Logger } from '../core/index.js';
+import { canonicalJson, formatDuration, newId, sha256, silentLogger, type Logger } from '../core/index.js';
 import type { ObjectStore } from '../data/index.js';
 import { createCommandRuntime, createTsRuntime, type StepRuntime } from '../runtime/index.js';
 import type { Pipeline, StepSpec } from '../spec/index.js';
@@ -131,7 +131,10 @@ export function createEngine(options: EngineOptions): Engine {
       let timer: NodeJS.Timeout | undefined;
       if (runOptions.timeoutMs !== undefined) {
         const ms = runOptions.timeoutMs;
-        timer = setTimeout(() => execution.cancel(`the run exceeded its timeout of ${ms} ms`, 'failed'), ms);
+        timer = setTimeout(
+          () => execution.cancel(`the run exceeded its timeout of ${formatDuration(ms)}`, 'failed'),
+          ms,
+        );
         timer.unref();
       }
       const result = execution.done.then(async (record) => {
