@@ -2,6 +2,8 @@
  * The embedded engine seen through the CLI: dataflow, retries, timeouts, cancellation,
  * failures that explain themselves, caching, and a large generated DAG.
  */
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sluice, tempProject, tsStep } from './helpers.js';
 
@@ -194,6 +196,38 @@ steps:
         message: "data input 'frames' reads repo 'cameras', which does not exist",
       },
     });
+  });
+
+  it('keeps large values in the object store and loads them back for cached runs', async () => {
+    const dir = await project({
+      'pipeline.yaml': `
+name: big
+steps:
+  make:
+    run: ./make.ts
+    outputs: [blob]
+  measure:
+    run: ./measure.ts
+    inputs: [blob]
+    outputs: [size]
+outputs: [size]
+`,
+      'make.ts': tsStep("return { blob: 'x'.repeat(200_000) };"),
+      'measure.ts': tsStep('return { size: ctx.inputs.blob.length };'),
+    });
+    const first = await sluice(['run', 'pipeline.yaml', '--json'], dir);
+    expect(JSON.parse(first.stdout)).toMatchObject({ status: 'succeeded', outputs: { size: 200_000 } });
+    const objects = await readdir(join(dir, '.sluice', 'objects'), { recursive: true });
+    expect(objects.filter((path) => /^[0-9a-f]{2}\/[0-9a-f]{62}$/.test(path))).toHaveLength(1);
+    // A changed consumer reruns on the cached producer's value, read back from the object store.
+    await writeFile(join(dir, 'measure.ts'), tsStep('return { size: ctx.inputs.blob.length + 1 };'));
+    const second = await sluice(['run', 'pipeline.yaml', '--json'], dir);
+    const parsed = JSON.parse(second.stdout) as { runId: string };
+    expect(parsed).toMatchObject({ status: 'succeeded', outputs: { size: 200_001 } });
+    const show = JSON.parse((await sluice(['show', parsed.runId, '--json'], dir)).stdout) as {
+      tasks: { step: string; status: string }[];
+    };
+    expect(show.tasks.find((task) => task.step === 'make')?.status).toBe('skipped');
   });
 
   it('fails a run that exceeds --timeout, stopping its attempts', async () => {

@@ -119,6 +119,7 @@ export function createEngine(options: EngineOptions): Engine {
         run,
         writer,
         cache,
+        objects: options.objects,
         runtimes,
         stepVersions,
         scratchDir,

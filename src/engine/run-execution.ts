@@ -32,6 +32,7 @@ import {
   type Logger,
 } from '../core/index.js';
 import type { Pipeline, StepSpec } from '../spec/index.js';
+import type { ObjectStore } from '../data/index.js';
 import type { StepRuntime } from '../runtime/index.js';
 import type {
   AttemptStatus,
@@ -43,6 +44,7 @@ import type {
 } from '../store/index.js';
 import type { RunEventListener } from './events.js';
 import { explainMissing } from './explain.js';
+import { loadLargeValues, storeLargeValues } from './large-values.js';
 import type { ResultCache } from './result-cache.js';
 import { ValueTable, datumKeys } from './values.js';
 
@@ -52,6 +54,7 @@ export interface RunContext {
   run: RunRecord;
   writer: StateWriter;
   cache: ResultCache;
+  objects: ObjectStore;
   runtimes: { ts: StepRuntime; command: StepRuntime };
   /** Step name -> step version (hash of the step's semantic spec and its code). */
   stepVersions: Map<string, string>;
@@ -232,7 +235,7 @@ export class RunExecution {
         const cached = await this.#ctx.cache.lookup(task.execKey);
         if (cached && !this.#cancelReason) {
           task.startedAt = new Date();
-          this.#complete(task, 'skipped', cached);
+          this.#complete(task, 'skipped', await loadLargeValues(this.#ctx.objects, cached));
           return;
         }
       }
@@ -300,11 +303,10 @@ export class RunExecution {
       });
       if (attempt > 1) this.#recordAttempt(task, attempt, 'success', null, startedAt, new Date());
       if (task.execKey) {
-        this.#ctx.cache.remember(task.execKey, result.outputs);
+        const stored = await storeLargeValues(this.#ctx.objects, result.outputs);
+        this.#ctx.cache.remember(task.execKey, stored);
         this.#ctx.writer.enqueue({
-          results: [
-            { execKey: task.execKey, step: step.name, outputs: result.outputs, createdAt: new Date() },
-          ],
+          results: [{ execKey: task.execKey, step: step.name, outputs: stored, createdAt: new Date() }],
         });
       }
       this.#complete(task, 'success', result.outputs);
