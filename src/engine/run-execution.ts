@@ -34,16 +34,10 @@ import {
 import type { Pipeline, StepSpec } from '../spec/index.js';
 import type { ObjectStore } from '../data/index.js';
 import type { StepRuntime } from '../runtime/index.js';
-import type {
-  AttemptStatus,
-  RunRecord,
-  StateWriter,
-  StoredError,
-  TaskRecord,
-  TaskStatus,
-} from '../store/index.js';
+import type { AttemptStatus, RunRecord, StateWriter, StoredError, TaskStatus } from '../store/index.js';
 import type { RunEventListener } from './events.js';
 import { explainMissing } from './explain.js';
+import { RunRecorder } from './run-recorder.js';
 import { loadLargeValues, storeLargeValues } from './large-values.js';
 import type { ResultCache } from './result-cache.js';
 import { ValueTable, datumKeys } from './values.js';
@@ -103,14 +97,14 @@ export class RunExecution {
   readonly #succeeded = new Map<string, number>();
   #running = 0;
   #waiting = 0;
-  #logSeq: number;
+  readonly #recorder: RunRecorder;
   #finished = false;
   #cancelReason: { status: 'cancelled' | 'failed'; message: string; code?: ErrorCode } | undefined;
   #resolve!: (run: RunRecord) => void;
 
   constructor(ctx: RunContext) {
     this.#ctx = ctx;
-    this.#logSeq = ctx.firstLogSeq;
+    this.#recorder = new RunRecorder(ctx.run.id, ctx.writer, ctx.onEvent, ctx.firstLogSeq);
     this.values = new ValueTable(ctx.pipeline);
     this.done = new Promise((resolve) => {
       this.#resolve = resolve;
@@ -135,8 +129,7 @@ export class RunExecution {
   /** Starts the run: publishes params and creates the tasks of steps that run once. */
   start(): void {
     const { pipeline, run } = this.#ctx;
-    this.#ctx.writer.enqueue({ runs: [run] });
-    this.#ctx.onEvent({ type: 'run', runId: run.id, status: run.status });
+    this.#recorder.run(run);
     for (const name of Object.keys(pipeline.params)) this.values.publishOnce(name, run.params[name]);
     for (const input of Object.values(pipeline.inputs)) {
       // NOTE: versioned data repos arrive with [data]; until then no repo exists.
@@ -159,7 +152,13 @@ export class RunExecution {
   cancel(message = 'cancelled by user', status: 'cancelled' | 'failed' = 'cancelled'): void {
     if (this.#finished || this.#cancelReason) return;
     this.#cancelReason = { status, message };
-    this.#log('', '', 0, 'engine', `${status === 'cancelled' ? 'cancelled' : 'stopped'}: ${message}`);
+    this.#recorder.log(
+      '',
+      '',
+      0,
+      'engine',
+      `${status === 'cancelled' ? 'cancelled' : 'stopped'}: ${message}`,
+    );
     this.#runController.abort();
     for (const list of this.tasks.values()) {
       for (const task of list) {
@@ -190,7 +189,7 @@ export class RunExecution {
       };
       list.push(task);
       this.#taskIndex.set(`${step.name}\0${datum}`, task);
-      this.#record(task);
+      this.#recorder.task(task, true);
       this.#checkReady(task);
     }
     this.#updateStepCompletion(step);
@@ -267,7 +266,7 @@ export class RunExecution {
     this.#setStatus(task, 'running');
     // NOTE: a first attempt is recorded by its task row; an attempts row is written only
     // for retries and failures, which halves the rows a large run writes.
-    if (attempt > 1) this.#recordAttempt(task, attempt, 'running', null, startedAt, null);
+    if (attempt > 1) this.#recorder.attempt(task, attempt, 'running', null, startedAt, null);
     const scratchDir = join(this.#ctx.scratchDir, step.name, datum || '_', String(attempt));
     const params: Record<string, unknown> = {};
     for (const input of step.inputs) {
@@ -284,30 +283,15 @@ export class RunExecution {
         inputs,
         params,
         scratchDir,
-        log: (stream, line) => this.#log(step.name, datum, attempt, stream, line),
-        metric: (point) =>
-          this.#ctx.writer.enqueue({
-            metrics: [
-              {
-                runId: this.runId,
-                step: step.name,
-                datum,
-                key: point.key,
-                value: point.value,
-                index: point.step ?? null,
-                time: new Date(),
-              },
-            ],
-          }),
+        log: (stream, line) => this.#recorder.log(step.name, datum, attempt, stream, line),
+        metric: (point) => this.#recorder.metric(step.name, datum, point),
         signal: this.#runController.signal,
       });
-      if (attempt > 1) this.#recordAttempt(task, attempt, 'success', null, startedAt, new Date());
+      if (attempt > 1) this.#recorder.attempt(task, attempt, 'success', null, startedAt, new Date());
       if (task.execKey) {
         const stored = await storeLargeValues(this.#ctx.objects, result.outputs);
         this.#ctx.cache.remember(task.execKey, stored);
-        this.#ctx.writer.enqueue({
-          results: [{ execKey: task.execKey, step: step.name, outputs: stored, createdAt: new Date() }],
-        });
+        this.#recorder.result(task.execKey, step.name, stored);
       }
       this.#complete(task, 'success', result.outputs);
     } catch (error) {
@@ -321,12 +305,12 @@ export class RunExecution {
             ? 'crashed'
             : 'failed';
       task.error = failure.toJSON();
-      this.#recordAttempt(task, attempt, status, task.error, startedAt, new Date());
+      this.#recorder.attempt(task, attempt, status, task.error, startedAt, new Date());
       if (cancelled) {
         this.#setStatus(task, 'cancelled');
       } else if (attempt <= step.retries) {
         const delay = Math.min(step.retryDelayMs * 2 ** (attempt - 1), step.retryMaxDelayMs);
-        this.#log(
+        this.#recorder.log(
           step.name,
           datum,
           attempt,
@@ -348,7 +332,7 @@ export class RunExecution {
         }, delay);
       } else {
         const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
-        this.#log(
+        this.#recorder.log(
           step.name,
           datum,
           attempt,
@@ -490,9 +474,8 @@ export class RunExecution {
           ? Object.fromEntries(outputs.map((name) => [name, this.values.valueOf(name)]))
           : null,
     };
-    this.#ctx.writer.enqueue({ runs: [finished] });
-    this.#ctx.onEvent({ type: 'run', runId: run.id, status, ...(error ? { error } : {}) });
-    this.#ctx.writer.flush().then(
+    this.#recorder.run(finished);
+    this.#recorder.flush().then(
       () => this.#resolve(finished),
       () => this.#resolve(finished),
     );
@@ -508,77 +491,7 @@ export class RunExecution {
     }
     task.status = status;
     if (TERMINAL.has(status)) task.finishedAt ??= new Date();
-    this.#record(task);
-    this.#ctx.onEvent({
-      type: 'task',
-      runId: this.runId,
-      step: task.step.name,
-      datum: task.datum,
-      status,
-      attempt: task.attempts,
-      ...(task.error && status !== 'success' && status !== 'skipped' ? { error: task.error } : {}),
-    });
-  }
-
-  #record(task: TaskState): void {
-    const record: TaskRecord = {
-      runId: this.runId,
-      step: task.step.name,
-      datum: task.datum,
-      status: task.status,
-      execKey: task.execKey,
-      attempts: task.attempts,
-      error: task.status === 'success' || task.status === 'skipped' ? null : task.error,
-      startedAt: task.startedAt,
-      finishedAt: task.finishedAt,
-    };
-    this.#ctx.writer.enqueue({ tasks: [record] });
-  }
-
-  #recordAttempt(
-    task: TaskState,
-    attempt: number,
-    status: AttemptStatus,
-    error: StoredError | null,
-    startedAt: Date,
-    finishedAt: Date | null,
-  ): void {
-    this.#ctx.writer.enqueue({
-      attempts: [
-        {
-          runId: this.runId,
-          step: task.step.name,
-          datum: task.datum,
-          attempt,
-          status,
-          error,
-          startedAt,
-          finishedAt,
-        },
-      ],
-    });
-  }
-
-  #log(
-    step: string,
-    datum: string,
-    attempt: number,
-    stream: 'stdout' | 'stderr' | 'log' | 'engine',
-    line: string,
-  ): void {
-    this.#logSeq += 1;
-    const record = {
-      runId: this.runId,
-      seq: this.#logSeq,
-      step,
-      datum,
-      attempt,
-      stream,
-      time: new Date(),
-      line,
-    };
-    this.#ctx.writer.enqueue({ logs: [record] });
-    this.#ctx.onEvent({ type: 'log', record });
+    this.#recorder.task(task, true);
   }
 }
 
