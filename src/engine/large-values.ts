@@ -32,6 +32,16 @@ export async function storeLargeValues(
 ): Promise<Record<string, unknown>> {
   const stored: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(outputs)) {
+    // Scalars and short strings cannot be large (JSON escaping at most sextuples a char).
+    const small =
+      value === null ||
+      typeof value === 'number' ||
+      typeof value === 'boolean' ||
+      (typeof value === 'string' && value.length * 6 < limit);
+    if (small) {
+      stored[name] = value;
+      continue;
+    }
     const json = JSON.stringify(value) ?? 'null';
     stored[name] = json.length > limit ? { $json: await objects.put(new TextEncoder().encode(json)) } : value;
   }

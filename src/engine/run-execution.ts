@@ -70,6 +70,8 @@ export interface TaskState {
   error: StoredError | null;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** The resolved input values, kept from the moment the task became ready. */
+  inputs?: Record<string, unknown>;
   retryTimer?: NodeJS.Timeout;
 }
 
@@ -202,6 +204,7 @@ export class RunExecution {
     if (!inputs) return;
     const version = this.#ctx.stepVersions.get(task.step.name) ?? '';
     task.execKey = sha256(`${version}\n${inputs.hashes.join('\n')}`);
+    task.inputs = inputs.values;
     this.#ready.get(task.step.name)?.push(task);
   }
 
@@ -229,7 +232,7 @@ export class RunExecution {
 
   async #runTask(task: TaskState): Promise<void> {
     try {
-      const inputs = this.values.resolveInputs(task.step, task.datum)?.values ?? {};
+      const inputs = task.inputs ?? {};
       if (task.attempts === 0 && this.#ctx.useCache && task.step.cache && task.execKey) {
         const cached = await this.#ctx.cache.lookup(task.execKey);
         if (cached && !this.#cancelReason) {
@@ -490,7 +493,10 @@ export class RunExecution {
       this.#succeeded.set(task.step.name, (this.#succeeded.get(task.step.name) ?? 0) + 1);
     }
     task.status = status;
-    if (TERMINAL.has(status)) task.finishedAt ??= new Date();
+    if (TERMINAL.has(status)) {
+      task.finishedAt ??= new Date();
+      task.inputs = undefined;
+    }
     this.#recorder.task(task, true);
   }
 }
