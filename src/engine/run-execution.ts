@@ -97,7 +97,11 @@ export class RunExecution {
   readonly #origins = new Map<string, string | null>();
   readonly #taskIndex = new Map<string, TaskState>();
   readonly #succeeded = new Map<string, number>();
+  /** Parallelism slots taken (what #pump limits). */
   #running = 0;
+  /** Tasks between dispatch and their outcome being recorded (what #checkEnd waits for). */
+  #active = 0;
+  readonly #holdingSlot = new Set<TaskState>();
   #waiting = 0;
   readonly #recorder: RunRecorder;
   #finished = false;
@@ -223,6 +227,8 @@ export class RunExecution {
         if (!task) continue;
         this.#runningPerStep.set(step.name, running + 1);
         this.#running += 1;
+        this.#active += 1;
+        this.#holdingSlot.add(task);
         progressed = true;
         void this.#runTask(task);
         if (this.#running >= this.#ctx.concurrency) break;
@@ -252,8 +258,8 @@ export class RunExecution {
       task.error = failure.toJSON();
       this.#setStatus(task, 'failed');
     } finally {
-      this.#runningPerStep.set(task.step.name, (this.#runningPerStep.get(task.step.name) ?? 1) - 1);
-      this.#running -= 1;
+      this.#releaseSlot(task);
+      this.#active -= 1;
       this.#updateStepCompletion(task.step);
       this.#pump();
       this.#checkEnd();
@@ -277,19 +283,22 @@ export class RunExecution {
     }
     try {
       const runtime = step.run.kind === 'ts' ? this.#ctx.runtimes.ts : this.#ctx.runtimes.command;
-      const result = await runtime.execute({
-        runId: this.runId,
-        step,
-        pipelineDir: this.#ctx.pipeline.dir,
-        datum,
-        attempt,
-        inputs,
-        params,
-        scratchDir,
-        log: (stream, line) => this.#recorder.log(step.name, datum, attempt, stream, line),
-        metric: (point) => this.#recorder.metric(step.name, datum, point),
-        signal: this.#runController.signal,
-      });
+      const result = await this.#freeingSlot(
+        task,
+        runtime.execute({
+          runId: this.runId,
+          step,
+          pipelineDir: this.#ctx.pipeline.dir,
+          datum,
+          attempt,
+          inputs,
+          params,
+          scratchDir,
+          log: (stream, line) => this.#recorder.log(step.name, datum, attempt, stream, line),
+          metric: (point) => this.#recorder.metric(step.name, datum, point),
+          signal: this.#runController.signal,
+        }),
+      );
       if (attempt > 1) this.#recorder.attempt(task, attempt, 'success', null, startedAt, new Date());
       if (task.execKey) {
         const stored = await storeLargeValues(this.#ctx.objects, result.outputs);
@@ -351,6 +360,25 @@ export class RunExecution {
       if (step.run.kind === 'command')
         rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
     }
+  }
+
+  /**
+   * Waits for an attempt and gives its parallelism slot back the moment it settles, before
+   * its outcome is recorded, so the next datum is already on its way to the freed worker.
+   */
+  async #freeingSlot<T>(task: TaskState, attempt: Promise<T>): Promise<T> {
+    try {
+      return await attempt;
+    } finally {
+      this.#releaseSlot(task);
+      this.#pump();
+    }
+  }
+
+  #releaseSlot(task: TaskState): void {
+    if (!this.#holdingSlot.delete(task)) return;
+    this.#runningPerStep.set(task.step.name, (this.#runningPerStep.get(task.step.name) ?? 1) - 1);
+    this.#running -= 1;
   }
 
   /** Publishes a task's outputs and wakes the tasks that read them. */
@@ -431,7 +459,7 @@ export class RunExecution {
       this.#finish();
       return;
     }
-    if (this.#running > 0 || this.#waiting > 0) return;
+    if (this.#active > 0 || this.#waiting > 0) return;
     if (!this.#cancelReason && [...this.#ready.values()].some((queue) => queue.length > 0)) return;
     this.#finish();
   }
