@@ -18,6 +18,30 @@ export interface RuntimeFixtures {
   run(name: string, dir: string): StepSpec['run'];
 }
 
+/** A step spec with the defaults a compiled spec would have, for runtime tests. */
+export function testStep(
+  name: string,
+  run: StepSpec['run'],
+  outputs: (string | StepOutput)[] = [],
+  extra: Partial<StepSpec> = {},
+): StepSpec {
+  return {
+    name,
+    run,
+    inputs: [],
+    outputs: outputs.map((output) =>
+      typeof output === 'string' ? { name: output, scatter: false } : output,
+    ),
+    parallelism: 1,
+    retries: 0,
+    retryDelayMs: 0,
+    retryMaxDelayMs: 0,
+    timeoutMs: undefined,
+    cache: true,
+    ...extra,
+  };
+}
+
 /** Fixture names the suite uses: each runtime provides all of them. */
 export const FIXTURES = ['double', 'fail', 'hang', 'files', 'read-files', 'log', 'missing-output'] as const;
 
@@ -41,21 +65,7 @@ export function describeRuntimeConformance(
       outputs: (string | StepOutput)[],
       extra: Partial<StepSpec> = {},
     ): StepSpec {
-      return {
-        name: fixture,
-        run: fixtures.run(fixture, dir),
-        inputs: [],
-        outputs: outputs.map((output) =>
-          typeof output === 'string' ? { name: output, scatter: false } : output,
-        ),
-        parallelism: 1,
-        retries: 0,
-        retryDelayMs: 0,
-        retryMaxDelayMs: 0,
-        timeoutMs: undefined,
-        cache: true,
-        ...extra,
-      };
+      return testStep(fixture, fixtures.run(fixture, dir), outputs, extra);
     }
 
     function task(

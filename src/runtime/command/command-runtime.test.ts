@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLocalObjectStore } from '../../data/index.js';
-import { describeRuntimeConformance } from '../runtime.case.js';
+import { describeRuntimeConformance, testStep } from '../runtime.case.js';
 import { createCommandRuntime } from './command-runtime.js';
 
 const PY = `import json, os
@@ -43,18 +43,12 @@ describe('command runtime', () => {
     await expect(
       runtime.execute({
         runId: 'r',
-        step: {
-          name: 'spawn',
-          run: { kind: 'command', command: ['sh', join(dir, 'spawn.sh')], env: { PIDFILE: pidFile } },
-          inputs: [],
-          outputs: [],
-          parallelism: 1,
-          retries: 0,
-          retryDelayMs: 0,
-          retryMaxDelayMs: 0,
-          timeoutMs: 500,
-          cache: true,
-        },
+        step: testStep(
+          'spawn',
+          { kind: 'command', command: ['sh', join(dir, 'spawn.sh')], env: { PIDFILE: pidFile } },
+          [],
+          { timeoutMs: 500 },
+        ),
         pipelineDir: dir,
         datum: '',
         attempt: 1,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { openLocalObjectStore } from '../../data/index.js';
 import type { StepSpec } from '../../spec/index.js';
-import { describeRuntimeConformance } from '../runtime.case.js';
+import { describeRuntimeConformance, testStep } from '../runtime.case.js';
 import { createTsRuntime } from './ts-runtime.js';
 
 describeRuntimeConformance('ts', (objects) => createTsRuntime({ objects, maxWorkers: 2, killGraceMs: 100 }), {
@@ -37,18 +37,12 @@ describe('ts runtime', () => {
     await writeFile(join(dir, 'exit.ts'), 'export default async () => { process.exit(3); };\n');
     await writeFile(join(dir, 'ok.ts'), 'export default async () => ({ y: 1 });\n');
     const runtime = createTsRuntime({ objects: openLocalObjectStore(join(dir, 'objects')), maxWorkers: 1 });
-    const spec = (name: string): StepSpec => ({
-      name,
-      run: { kind: 'ts', module: join(dir, `${name}.ts`), export: 'default' },
-      inputs: [],
-      outputs: name === 'ok' ? [{ name: 'y', scatter: false }] : [],
-      parallelism: 1,
-      retries: 0,
-      retryDelayMs: 0,
-      retryMaxDelayMs: 0,
-      timeoutMs: undefined,
-      cache: true,
-    });
+    const spec = (name: string): StepSpec =>
+      testStep(
+        name,
+        { kind: 'ts', module: join(dir, `${name}.ts`), export: 'default' },
+        name === 'ok' ? ['y'] : [],
+      );
     const base = {
       runId: 'r',
       pipelineDir: dir,
