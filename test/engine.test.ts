@@ -230,6 +230,33 @@ outputs: [size]
     expect(show.tasks.find((task) => task.step === 'make')?.status).toBe('skipped');
   });
 
+  it('records runs whose logs, outputs and errors contain NUL characters', async () => {
+    const dir = await project({
+      'pipeline.yaml': `
+name: nul
+steps:
+  a:
+    run: { command: [sh, a.sh] }
+    outputs: [x]
+  b:
+    run: ./b.ts
+    inputs: [x]
+    outputs: [y]
+`,
+      'a.sh': 'printf "bin\\000ary\\n"\necho \'{"x": "a\\u0000b"}\' > "$SLUICE_OUTPUTS"\n',
+      'b.ts': tsStep('throw new Error(`bad\\u0000char ${ctx.inputs.x.length}`);'),
+    });
+    const result = await sluice(['run', 'pipeline.yaml', '--json'], dir);
+    const { runId } = JSON.parse(result.stdout) as { runId: string };
+    const show = JSON.parse((await sluice(['show', runId, '--json'], dir)).stdout) as {
+      run: { status: string };
+      tasks: { step: string; status: string; error: { message: string } | null }[];
+    };
+    expect(show.run.status).toBe('failed');
+    expect(show.tasks.find((task) => task.step === 'b')?.error?.message).toBe('bad\ufffdchar 3');
+    expect((await sluice(['logs', runId], dir)).stdout).toContain('bin\ufffdary');
+  });
+
   it('fails a run that exceeds --timeout, stopping its attempts', async () => {
     const dir = await project({
       'pipeline.yaml': `

@@ -2,9 +2,13 @@
  * Batches state writes. The engine enqueues every change as it happens; the writer merges
  * them (the last state of a run, task or attempt wins) and writes one transaction per
  * interval, so the store is never on the engine's hot path. One flush is in flight at a
- * time, which keeps writes in order; a failed flush keeps its rows for the next one.
+ * time, which keeps writes in order; a failed flush keeps its rows for the next one, up to
+ * three tries, after which that batch is reported and dropped.
  */
 import type { AttemptRecord, MetadataStore, RunRecord, StateBatch, TaskRecord } from './store.js';
+
+/** Tries of one batch before it is given up. */
+const MAX_FAILURES = 3;
 
 /** Options of {@link StateWriter}. */
 export interface StateWriterOptions {
@@ -44,6 +48,7 @@ export class StateWriter {
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> = Promise.resolve();
   #writes = 0;
+  #failures = 0;
 
   constructor(store: MetadataStore, options: StateWriterOptions = {}) {
     this.#store = store;
@@ -114,8 +119,19 @@ export class StateWriter {
         ...batch.rest,
       });
       this.#writes += 1;
+      this.#failures = 0;
     } catch (error) {
       this.#onError(error);
+      this.#failures += 1;
+      if (this.#failures >= MAX_FAILURES) {
+        // NOTE: a batch the store keeps refusing would poison every later write merged into
+        // it; after a few tries it is given up (and reported) so newer state can land.
+        this.#failures = 0;
+        this.#onError(
+          new Error(`gave up writing a batch of ${batch.rows} rows after ${MAX_FAILURES} failures`),
+        );
+        return;
+      }
       // Put the rows back in front of anything enqueued meanwhile (newer states win).
       const newer = this.#pending;
       this.#pending = batch;

@@ -38,7 +38,15 @@ export async function upsertRows(
         ? ` ON CONFLICT (${key.join(', ')}) DO NOTHING`
         : ` ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${update.map((name) => `${name} = EXCLUDED.${name}`).join(', ')}`;
   const sql = `INSERT INTO ${table} (${names.join(', ')}) SELECT ${names.join(', ')} FROM json_to_recordset($1::json) AS r(${recordType})${conflict}`;
-  await client.query(sql, [JSON.stringify(rows.map(toJsonRow))]);
+  await client.query(sql, [withoutNul(JSON.stringify(rows.map(toJsonRow)))]);
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, and one NUL in a log line or an error would fail the
+ * whole batch: each escaped NUL becomes U+FFFD (a literal backslash before 'u0000' stays).
+ */
+export function withoutNul(json: string): string {
+  return json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
 }
 
 /** A Date from what the driver returned (Date already, or a string). */
