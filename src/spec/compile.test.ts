@@ -459,3 +459,19 @@ describe('graph problems', () => {
     ]);
   });
 });
+
+describe('durations', () => {
+  it('refuses a timeout of zero, which would kill every attempt at once', async () => {
+    const { validatePipelineText } = await import('./load.js');
+    const report = validatePipelineText(
+      'name: z\nsteps:\n  s:\n    run: ./s.ts\n    outputs: [o]\n    timeout: 0s\n',
+      'p.yaml',
+      {
+        checkFiles: false,
+      },
+    );
+    expect(report.problems.map((problem) => `${problem.line}:${problem.column} ${problem.message}`)).toEqual([
+      "6:14 step 's': 'timeout' must be longer than 0 (leave it out for no timeout)",
+    ]);
+  });
+});

@@ -153,7 +153,13 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
       const value = step[key];
       if (value !== undefined) {
         try {
-          parseDuration(value);
+          if (key === 'timeout' && parseDuration(value) === 0) {
+            problems.at(
+              ['steps', stepName, key],
+              'SPEC_TYPE',
+              `step '${stepName}': 'timeout' must be longer than 0 (leave it out for no timeout)`,
+            );
+          }
         } catch (error) {
           problems.at(
             ['steps', stepName, key],
