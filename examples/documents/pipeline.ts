@@ -6,6 +6,8 @@ const loadPage = defineStep({
   run: './steps/load-page.ts',
   inputs: ['document_id', 'page_num', 'corpus_dir'],
   outputs: ['page'],
+  // It reads corpus files, which are not among its inputs: never reuse an old result.
+  cache: false,
 });
 
 const extractText = defineStep({
