@@ -141,9 +141,8 @@ export class ProgressView {
       ]
         .filter(Boolean)
         .join(', ');
-      lines.push(
-        `${icon} ${name.padEnd(width)} ${bar} ${step.done}/${step.total} ${elapsed} ${extra}`.trimEnd(),
-      );
+      const count = step.total === 0 ? pc.dim('waiting for inputs') : `${step.done}/${step.total}`;
+      lines.push(`${icon} ${name.padEnd(width)} ${bar} ${count} ${elapsed} ${extra}`.trimEnd());
     }
     const up = this.#drawn > 0 ? `\x1b[${this.#drawn}F` : '';
     this.#write(`${up}${lines.map((line) => `\x1b[2K${line}`).join('\n')}\n`);
