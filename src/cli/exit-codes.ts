@@ -15,8 +15,10 @@ export const EXIT = {
   invalid: 3,
   /** The data directory is held by another process. */
   locked: 4,
-  /** A run (or repo) named on the command line does not exist. */
+  /** A run, repo, branch, commit, path, pipeline or datum named on the command line does not exist. */
   notFound: 5,
+  /** What the command would create already exists (a repo, a pipeline). */
+  conflict: 6,
   /** A bug, a store or an I/O failure. */
   internal: 70,
   /** The run was cancelled (Ctrl-C or `sluice cancel`), as shells report SIGINT. */
@@ -50,6 +52,15 @@ const BY_CODE: Record<ErrorCode, number> = {
   STEP_CRASHED: EXIT.runFailed,
   STEP_OUTPUT: EXIT.runFailed,
   REPO_NOT_FOUND: EXIT.notFound,
+  INVALID_PATH: EXIT.usage,
+  INVALID_GLOB: EXIT.invalid,
+  REPO_EXISTS: EXIT.conflict,
+  BRANCH_NOT_FOUND: EXIT.notFound,
+  COMMIT_NOT_FOUND: EXIT.notFound,
+  PATH_NOT_FOUND: EXIT.notFound,
+  OUTPUT_CONFLICT: EXIT.runFailed,
+  PIPELINE_NOT_FOUND: EXIT.notFound,
+  DATUM_NOT_FOUND: EXIT.notFound,
   STORE_LOCKED: EXIT.locked,
   STORE: EXIT.internal,
   OBJECT_CORRUPT: EXIT.internal,

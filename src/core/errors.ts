@@ -35,6 +35,16 @@ export const ERROR_CODES = {
   STEP_CRASHED: 'a step worker or process died',
   STEP_OUTPUT: 'a step returned outputs that do not match its declaration',
   REPO_NOT_FOUND: 'a data input names a repo that does not exist',
+  INVALID_PATH: 'a path is not a safe path inside a repo',
+  INVALID_GLOB: 'a glob pattern is malformed',
+  // Versioned data and registered pipelines.
+  REPO_EXISTS: 'a repo with this name already exists',
+  BRANCH_NOT_FOUND: 'a repo has no branch of this name',
+  COMMIT_NOT_FOUND: 'a repo has no commit with this id',
+  PATH_NOT_FOUND: 'a commit has no file or folder at this path',
+  OUTPUT_CONFLICT: 'two datums wrote different contents to one output path',
+  PIPELINE_NOT_FOUND: 'no pipeline of this name was created',
+  DATUM_NOT_FOUND: 'a run has no datum with this key',
   // Store and environment.
   STORE_LOCKED: 'the data directory is in use by another process',
   STORE: 'the metadata store failed',

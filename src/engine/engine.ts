@@ -10,7 +10,7 @@ import { canonicalJson, formatDuration, newId, sha256, silentLogger, type Logger
 import type { ObjectStore } from '../data/index.js';
 import { createCommandRuntime, createTsRuntime, type StepRuntime } from '../runtime/index.js';
 import type { Pipeline, StepSpec } from '../spec/index.js';
-import { StateWriter, type MetadataStore, type RunRecord } from '../store/index.js';
+import { StateWriter, type MetadataStore, type RunRecord, type RunTrigger } from '../store/index.js';
 import type { RunEventListener } from './events.js';
 import { ResultCache } from './result-cache.js';
 import { RunExecution } from './run-execution.js';
@@ -38,6 +38,8 @@ export interface RunOptions {
   /** Fail the run if it has not ended after this many ms. */
   timeoutMs?: number;
   onEvent?: RunEventListener;
+  /** What started the run (default: a manual launch). */
+  trigger?: RunTrigger;
 }
 
 /** A started run. */
@@ -112,6 +114,9 @@ export function createEngine(options: EngineOptions): Engine {
         createdAt: now,
         startedAt: now,
         finishedAt: null,
+        inputCommits: [],
+        outputCommit: null,
+        trigger: runOptions.trigger ?? { kind: 'manual' },
       };
       const scratchDir = join(options.scratchDir, id);
       const execution = new RunExecution({

@@ -8,12 +8,26 @@ export type {
   ResultRecord,
   RunRecord,
   RunStatus,
+  RunTrigger,
   StateBatch,
   StoredError,
   TaskRecord,
   TaskStatus,
 } from './store.js';
 export type { SqlClient } from './sql-client.js';
+export type {
+  BranchRecord,
+  CommitRecord,
+  FileChange,
+  FileDiff,
+  FileEntry,
+  NewCommit,
+  PipelineRecord,
+  Provenance,
+  ProvenanceInput,
+  RepoRecord,
+  RepoStore,
+} from './repo-records.js';
 export { sqlStore } from './sql-store.js';
 export { openPgliteClient } from './pglite/pglite-client.js';
 export { openEmbeddedStore } from './open.js';

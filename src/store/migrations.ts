@@ -82,6 +82,76 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'repos, branches, commits, files, provenance, pipelines; run inputs and output commit',
+    // NOTE: a file row is valid on its branch from commit seq `added_seq` until the commit
+    // that replaced or removed it (`removed_seq`), so a commit of k files writes O(k) rows
+    // and a tree at any commit is one indexed query. Paths compare bytewise (COLLATE "C"),
+    // so listings and prefix ranges agree on every server.
+    sql: `
+      CREATE TABLE repos (
+        name text PRIMARY KEY,
+        description text NOT NULL DEFAULT '',
+        next_seq bigint NOT NULL DEFAULT 1,
+        created_at timestamptz NOT NULL
+      );
+      CREATE TABLE branches (
+        repo text NOT NULL REFERENCES repos (name) ON DELETE CASCADE,
+        name text NOT NULL,
+        head text,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (repo, name)
+      );
+      CREATE TABLE commits (
+        id text PRIMARY KEY,
+        repo text NOT NULL REFERENCES repos (name) ON DELETE CASCADE,
+        branch text NOT NULL,
+        seq bigint NOT NULL,
+        parent text,
+        message text NOT NULL,
+        file_count integer NOT NULL,
+        bytes bigint NOT NULL,
+        added integer NOT NULL,
+        changed integer NOT NULL,
+        removed integer NOT NULL,
+        provenance jsonb,
+        created_at timestamptz NOT NULL,
+        UNIQUE (repo, seq)
+      );
+      CREATE TABLE commit_inputs (
+        commit_id text NOT NULL REFERENCES commits (id) ON DELETE CASCADE,
+        input_commit text NOT NULL,
+        PRIMARY KEY (commit_id, input_commit)
+      );
+      CREATE INDEX commit_inputs_input ON commit_inputs (input_commit);
+      CREATE TABLE files (
+        repo text NOT NULL REFERENCES repos (name) ON DELETE CASCADE,
+        branch text NOT NULL,
+        path text COLLATE "C" NOT NULL,
+        hash text NOT NULL,
+        size bigint NOT NULL,
+        added_seq bigint NOT NULL,
+        removed_seq bigint
+      );
+      CREATE UNIQUE INDEX files_live ON files (repo, branch, path) WHERE removed_seq IS NULL;
+      CREATE INDEX files_history ON files (repo, branch, path, added_seq);
+      CREATE TABLE pipelines (
+        name text NOT NULL,
+        version integer NOT NULL,
+        pipeline_version text NOT NULL,
+        spec_file text,
+        spec json NOT NULL,
+        input_repos jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        deleted_at timestamptz,
+        PRIMARY KEY (name, version)
+      );
+      ALTER TABLE runs ADD COLUMN input_commits json;
+      ALTER TABLE runs ADD COLUMN output_commit text;
+      ALTER TABLE runs ADD COLUMN triggered_by json;
+    `,
+  },
 ];
 
 /** A hash of the migrations, naming templates built from them. */

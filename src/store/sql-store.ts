@@ -9,6 +9,8 @@ import { getRun, findRunsByPrefix, listRuns, sweepInterrupted, upsertRuns } from
 import { listAttempts, listTasks, upsertAttempts, upsertTasks } from './sql/tasks.js';
 import { insertLogs, insertMetrics, listLogs, listMetrics, maxLogSeq } from './sql/logs.js';
 import { findResults, insertResults } from './sql/results.js';
+import * as repos from './sql/repos.js';
+import * as pipelines from './sql/pipelines.js';
 
 /** A metadata store on `client`, which must already be migrated. */
 export function sqlStore(client: SqlClient): MetadataStore {
@@ -45,6 +47,27 @@ export function sqlStore(client: SqlClient): MetadataStore {
     maxLogSeq: (runId) => maxLogSeq(client, runId),
     findResults: (keys) => findResults(client, keys),
     sweepInterrupted: (livePid) => sweepInterrupted(client, livePid),
+    repos: {
+      createRepo: (name, description = '') => repos.createRepo(client, name, description),
+      getRepo: (name) => repos.getRepo(client, name),
+      listRepos: () => repos.listRepos(client),
+      deleteRepo: (name) => repos.deleteRepo(client, name),
+      listBranches: (repo) => repos.listBranches(client, repo),
+      getBranch: (repo, name) => repos.getBranch(client, repo, name),
+      createBranch: (repo, name, from) => repos.createBranch(client, repo, name, from),
+      deleteBranch: (repo, name) => repos.deleteBranch(client, repo, name),
+      getCommit: (id) => repos.getCommit(client, id),
+      findCommits: (repo, prefix) => repos.findCommits(client, repo, prefix),
+      commit: (change) => repos.commit(client, change),
+      listFiles: (at, prefix) => repos.listFiles(client, at, prefix),
+      diff: (from, to) => repos.diff(client, from, to),
+      log: (head, limit) => repos.log(client, head, limit),
+      derivedFrom: (commitId) => repos.derivedFrom(client, commitId),
+      addPipelineVersion: (record) => pipelines.addPipelineVersion(client, record),
+      getPipeline: (name) => pipelines.getPipeline(client, name),
+      listPipelines: () => pipelines.listPipelines(client),
+      deletePipeline: (name) => pipelines.deletePipeline(client, name),
+    },
     close: () => client.close(),
   };
 }

@@ -19,6 +19,9 @@ function run(id: string, extra: Partial<RunRecord> = {}): RunRecord {
     createdAt: new Date('2026-01-01T00:00:00Z'),
     startedAt: new Date('2026-01-01T00:00:00Z'),
     finishedAt: null,
+    inputCommits: [],
+    outputCommit: null,
+    trigger: null,
     ...extra,
   };
 }

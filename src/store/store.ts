@@ -7,6 +7,8 @@
  * state in memory and flushes it in batches, each batch one transaction.
  */
 
+import type { ProvenanceInput, RepoStore } from './repo-records.js';
+
 /** Run states. `queued -> running -> succeeded | failed | cancelled`; a run whose owning
  * process died while running is found `interrupted` by the next process that opens the store. */
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
@@ -43,7 +45,20 @@ export interface RunRecord {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** The data commits the run read, one per repo input (empty when it reads none). */
+  inputCommits: ProvenanceInput[];
+  /** The commit of the run's outputs in the pipeline's output repo, once made. */
+  outputCommit: string | null;
+  /** What started the run. */
+  trigger: RunTrigger | null;
 }
+
+/** What started a run. */
+export type RunTrigger =
+  | { kind: 'manual' }
+  | { kind: 'commit'; repo: string; branch: string; commit: string }
+  | { kind: 'pipeline'; action: 'create' | 'update'; version: number }
+  | { kind: 'restart'; runId: string; datums: string[] };
 
 export interface TaskRecord {
   runId: string;
@@ -144,5 +159,7 @@ export interface MetadataStore {
   findResults(execKeys: string[]): Promise<Map<string, ResultRecord>>;
   /** Marks runs left `running`/`queued` by a dead process as `interrupted`; returns their ids. */
   sweepInterrupted(livePid: number): Promise<string[]>;
+  /** Versioned data and registered pipelines. */
+  repos: RepoStore;
   close(): Promise<void>;
 }

@@ -40,6 +40,9 @@ describe('StateWriter on PGlite', () => {
           createdAt: new Date(),
           startedAt: null,
           finishedAt: null,
+          inputCommits: [],
+          outputCommit: null,
+          trigger: null,
         },
       ],
     });

@@ -17,6 +17,9 @@ const COLUMNS = {
   created_at: 'timestamptz',
   started_at: 'timestamptz',
   finished_at: 'timestamptz',
+  input_commits: 'json',
+  output_commit: 'text',
+  triggered_by: 'json',
 };
 
 export async function upsertRuns(client: SqlClient, runs: RunRecord[]): Promise<void> {
@@ -38,9 +41,12 @@ export async function upsertRuns(client: SqlClient, runs: RunRecord[]): Promise<
       created_at: run.createdAt,
       started_at: run.startedAt,
       finished_at: run.finishedAt,
+      input_commits: run.inputCommits,
+      output_commit: run.outputCommit,
+      triggered_by: run.trigger,
     })),
     ['id'],
-    ['status', 'outputs', 'error', 'pid', 'started_at', 'finished_at'],
+    ['status', 'outputs', 'error', 'pid', 'started_at', 'finished_at', 'output_commit'],
   );
 }
 
@@ -58,6 +64,9 @@ function toRun(row: Record<string, unknown>): RunRecord {
     pid: row.pid === null ? null : Number(row.pid),
     createdAt: toDate(row.created_at),
     startedAt: toDateOrNull(row.started_at),
+    inputCommits: (row.input_commits as RunRecord['inputCommits'] | null) ?? [],
+    outputCommit: (row.output_commit as string | null) ?? null,
+    trigger: (row.triggered_by as RunRecord['trigger']) ?? null,
     finishedAt: toDateOrNull(row.finished_at),
   };
 }
