@@ -53,6 +53,10 @@ describe('compileGlob', () => {
     ['/\\*', '/*', []],
     ['/\\*', '/x', null],
     ['/a,b', '/a,b', []],
+    ['/a-(*)', '/a-b', ['b']],
+    ['/[a\\-]', '/-', []],
+    ['/[\\^a]', '/^', []],
+    ['/a$b^c|d', '/a$b^c|d', []],
   ])('%s on %s gives %j', (pattern, path, expected) => {
     expect(compileGlob(pattern).match(path)).toEqual(expected);
   });
@@ -119,6 +123,17 @@ describe('compileGlob', () => {
 
   it('refuses a trailing backslash', () => {
     expect(refusal('/a\\')).toContain("'\\' at the end");
+  });
+
+  it('matches any name without glob syntax literally', () => {
+    const name = fc.string({ minLength: 1, maxLength: 10 }).filter((text) => !/[/*?[\]{}(),\\]/.test(text));
+    fc.assert(
+      fc.property(name, (text) => {
+        expect(compileGlob(`/${text}`).match(`/${text}`)).toEqual([]);
+        expect(compileGlob(`/${text}`).match(`/${text}x`)).toBeNull();
+      }),
+      { seed: 11, numRuns: 1000 },
+    );
   });
 
   it('matches * within one segment only, for any names', () => {

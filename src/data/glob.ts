@@ -25,10 +25,17 @@ export interface CompiledGlob {
   match(path: string): string[] | null;
 }
 
-const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/-]/g;
+// NOTE: with the 'u' flag, escaping a character that needs none is a syntax error, so
+// outside and inside a class escape different sets.
+const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
+const CLASS_SPECIAL = /[\]\\^-]/g;
 
 function escapeRegex(text: string): string {
   return text.replace(REGEX_SPECIAL, '\\$&');
+}
+
+function escapeClass(text: string): string {
+  return text.replace(CLASS_SPECIAL, '\\$&');
 }
 
 function invalid(pattern: string, column: number, problem: string): SluiceError {
@@ -62,13 +69,13 @@ function readClass(pattern: string, start: number): { regex: string; next: numbe
       const escaped = pattern[index + 1];
       if (escaped === undefined)
         throw invalid(pattern, index + 1, "'\\' at the end; expected a character after it");
-      body += escapeRegex(escaped);
+      body += escapeClass(escaped);
       index += 2;
     } else if (char === '-' && !first && pattern[index + 1] !== ']') {
       body += '-';
       index += 1;
     } else {
-      body += escapeRegex(char);
+      body += escapeClass(char);
       index += 1;
     }
     first = false;

@@ -184,7 +184,14 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
   }
   const inputs: Record<string, DataInputSpec> = {};
   for (const [name, input] of Object.entries(spec.inputs))
-    inputs[name] = { name, repo: input.repo, glob: input.glob, branch: input.branch };
+    inputs[name] = {
+      kind: 'repo',
+      name,
+      repo: input.repo,
+      glob: input.glob,
+      branch: input.branch,
+      outerJoin: false,
+    };
   const steps: Record<string, StepSpec> = {};
   for (const stepName of graph.order) {
     const step = spec.steps[stepName];

@@ -1,8 +1,10 @@
 export type {
+  CombinedInputSpec,
   DataInputSpec,
   ParamSpec,
   ParamType,
   Pipeline,
+  RepoInputSpec,
   StepInput,
   StepOutput,
   StepRun,

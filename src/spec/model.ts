@@ -19,13 +19,36 @@ export interface ParamSpec {
   enum?: unknown[];
 }
 
-/** A versioned-data input: a repo split into datums by a glob. */
-export interface DataInputSpec {
+/** A versioned-data input read from one repo, split into datums by a glob. */
+export interface RepoInputSpec {
+  kind: 'repo';
+  /** The input's name, or its member name (its folder in the datum) inside a combined input. */
   name: string;
   repo: string;
   glob: string;
   branch: string;
+  /** In a `join`: the template (`$1`, `$1-$2`) of glob captures that must be equal across members. */
+  joinOn?: string;
+  /** In a `group`: the template of glob captures whose equal values form one datum. */
+  groupBy?: string;
+  /** In a `join`: also yield this member's datums that have no partner. */
+  outerJoin: boolean;
 }
+
+/**
+ * Data inputs combined like Pachyderm's: `cross` (cartesian product of the members'
+ * datums), `union` (all members' datums, side by side), `join` (datums whose `joinOn`
+ * values are equal, crossed) and `group` (datums with equal `groupBy` values, as one).
+ */
+export interface CombinedInputSpec {
+  kind: 'cross' | 'union' | 'join' | 'group';
+  name: string;
+  /** The members, in spec order; each member's name is its folder inside a datum. */
+  inputs: DataInputSpec[];
+}
+
+/** A versioned-data input: one repo, or a combination of inputs. */
+export type DataInputSpec = RepoInputSpec | CombinedInputSpec;
 
 /** How a step runs. */
 export type StepRun =
