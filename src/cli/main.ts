@@ -7,12 +7,41 @@ import pc from 'picocolors';
 import { SpecError, formatProblem, toSluiceError } from '../core/index.js';
 import { cancelCommand, logsCommand, runsCommand, showCommand } from './commands/runs.js';
 import { runCommand } from './commands/run.js';
+import {
+  branchCommand,
+  diffCommand,
+  getCommand,
+  logCommand,
+  lsCommand,
+  putCommand,
+  repoCommand,
+  rmCommand,
+} from './commands/data.js';
+import {
+  datumsCommand,
+  lineageCommand,
+  pipelineCreateOrUpdate,
+  pipelineDelete,
+  pipelineList,
+  restartDatumCommand,
+} from './commands/pipelines.js';
 import { validateCommand } from './commands/validate.js';
 import { compileConfig, type CliConfig } from './config.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { json, processIo, type Io } from './io.js';
 
 const VERSION = '0.1.0';
+
+const STATE_CHOICES = [
+  'pending',
+  'running',
+  'success',
+  'skipped',
+  'failed',
+  'recovered',
+  'cancelled',
+  'upstream_failed',
+];
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -23,7 +52,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   let exitCode: number = EXIT.ok;
   const wantsJson = argv.includes('--json');
   const program = new Command('sluice')
-    .description('Machine-learning data pipelines: run, validate and inspect pipelines.')
+    .description('Machine-learning data pipelines: versioned data, pipelines, runs.')
     .version(VERSION)
     .option('--home <dir>', 'data directory (default: $SLUICE_HOME or ./.sluice)')
     .option('--concurrency <n>', 'running attempts at once (default: $SLUICE_CONCURRENCY or 2 x cores)')
@@ -104,6 +133,198 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--json', 'machine-readable output')
     .action(async (run: string, options: { json?: boolean }) => {
       exitCode = await cancelCommand(run, options, config(), io);
+    });
+
+  const repo = program.command('repo').description('versioned data repos: create, list, delete');
+  repo
+    .command('create')
+    .description('create an empty repo')
+    .argument('<name>', "lowercase letters, digits, '_', '-', '.'")
+    .option('-d, --description <text>', 'what the data is')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: { description?: string; json?: boolean }) => {
+      exitCode = await repoCommand('create', name, options, config(), io);
+    });
+  repo
+    .command('list')
+    .description('list repos with their branches, file counts and sizes')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      exitCode = await repoCommand('list', undefined, options, config(), io);
+    });
+  repo
+    .command('delete')
+    .description('delete a repo with all its commits (file contents shared with others stay)')
+    .argument('<name>', 'the repo')
+    .option('--force', 'delete even when registered pipelines read it')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: { force?: boolean; json?: boolean }) => {
+      exitCode = await repoCommand('delete', name, options, config(), io);
+    });
+
+  program
+    .command('put')
+    .description(
+      "commit a file, a folder's contents or stdin (-) to REPO[@BRANCH]; starts the pipelines that read it",
+    )
+    .argument('<repo>', 'REPO[@BRANCH] (default branch main)')
+    .argument('<path>', "local file or folder, or '-' for standard input")
+    .option('--to <path>', "destination in the repo (default '/'; a file keeps its name)")
+    .option('-m, --message <text>', 'commit message')
+    .option('--no-trigger', 'do not start the pipelines that read this branch')
+    .option('-q, --quiet', 'no progress output')
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, path: string, options: Parameters<typeof putCommand>[2]) => {
+      exitCode = await putCommand(target, path, options, config(), io);
+    });
+
+  program
+    .command('rm')
+    .description('commit the removal of a file or folder')
+    .argument('<target>', 'REPO[@BRANCH]:PATH')
+    .option('-m, --message <text>', 'commit message')
+    .option('--no-trigger', 'do not start the pipelines that read this branch')
+    .option('-q, --quiet', 'no progress output')
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, options: Parameters<typeof rmCommand>[1]) => {
+      exitCode = await rmCommand(target, options, config(), io);
+    });
+
+  program
+    .command('ls')
+    .description('list files and folders at a commit')
+    .argument('<target>', 'REPO[@BRANCH_OR_COMMIT][:PATH]')
+    .option('-r, --recursive', 'every file under the path')
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, options: { json?: boolean; recursive?: boolean }) => {
+      exitCode = await lsCommand(target, options, config(), io);
+    });
+
+  program
+    .command('get')
+    .description('print a file (verified against its hash), or write files to -o')
+    .argument('<target>', 'REPO[@BRANCH_OR_COMMIT]:PATH')
+    .option('-o, --output <path>', 'write to this file or folder instead of stdout')
+    .option('--json', 'machine-readable summary (with -o)')
+    .action(async (target: string, options: { output?: string; json?: boolean }) => {
+      exitCode = await getCommand(target, options, config(), io);
+    });
+
+  program
+    .command('log')
+    .description("a branch's commits, newest first, with provenance")
+    .argument('<repo>', 'REPO[@BRANCH_OR_COMMIT]')
+    .option('--limit <n>', 'how many (default 50)')
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, options: { json?: boolean; limit?: string }) => {
+      exitCode = await logCommand(target, options, config(), io);
+    });
+
+  program
+    .command('diff')
+    .description('files added, changed and removed between two commits')
+    .argument('<repo>', 'the repo')
+    .argument('<from>', 'branch or commit')
+    .argument('<to>', 'branch or commit')
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, from: string, to: string, options: { json?: boolean }) => {
+      exitCode = await diffCommand(target, from, to, options, config(), io);
+    });
+
+  const branch = program.command('branch').description('branches of a repo: create, list, delete');
+  branch
+    .command('create')
+    .description('create a branch, empty or starting at a commit')
+    .argument('<target>', 'REPO@BRANCH')
+    .option('--from <ref>', 'branch or commit to start from')
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, options: { from?: string; json?: boolean }) => {
+      exitCode = await branchCommand('create', target, options, config(), io);
+    });
+  branch
+    .command('list')
+    .argument('<repo>', 'the repo')
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, options: { json?: boolean }) => {
+      exitCode = await branchCommand('list', target, options, config(), io);
+    });
+  branch
+    .command('delete')
+    .argument('<target>', 'REPO@BRANCH')
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, options: { json?: boolean }) => {
+      exitCode = await branchCommand('delete', target, options, config(), io);
+    });
+
+  const pipeline = program
+    .command('pipeline')
+    .description('registered pipelines: run on every commit to the repos they read');
+  for (const action of ['create', 'update'] as const) {
+    pipeline
+      .command(action)
+      .description(
+        action === 'create'
+          ? 'register a pipeline and run it on the current data'
+          : 'register a new version; only changed steps lose their cached results',
+      )
+      .argument('<file>', 'pipeline spec')
+      .option('--reprocess', 're-run every datum, even those already processed')
+      .option('--no-run', 'register only; run on the next commit')
+      .option('--logs', "print the steps' log lines as they come")
+      .option('-q, --quiet', 'no progress output')
+      .option('--json', 'machine-readable output')
+      .action(async (file: string, options: Parameters<typeof pipelineCreateOrUpdate>[2]) => {
+        exitCode = await pipelineCreateOrUpdate(action, file, options, config(), io);
+      });
+  }
+  pipeline
+    .command('list')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      exitCode = await pipelineList(options, config(), io);
+    });
+  pipeline
+    .command('delete')
+    .description('unregister a pipeline (its output repo stays)')
+    .argument('<name>', 'pipeline name or spec file')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: { json?: boolean }) => {
+      exitCode = await pipelineDelete(name, options, config(), io);
+    });
+
+  program
+    .command('lineage')
+    .description('where a commit came from, and what was derived from it')
+    .argument('<target>', 'REPO@COMMIT (or REPO@BRANCH for its head)')
+    .option('--depth <n>', 'how many levels to follow (default 32)')
+    .option('--json', 'machine-readable output')
+    .action(async (target: string, options: { json?: boolean; depth?: string }) => {
+      exitCode = await lineageCommand(target, options, config(), io);
+    });
+
+  program
+    .command('datums')
+    .description("a run's datums with their states and errors; counts per step add up to the total")
+    .argument('<run>', 'run id or a unique prefix')
+    .option('--step <name>', 'only this step')
+    .addOption(new Option('--state <state>', 'only datums in this state').choices(STATE_CHOICES))
+    .option('--limit <n>', 'datums listed (default 100)')
+    .option('--json', 'machine-readable output')
+    .action(async (run: string, options: Parameters<typeof datumsCommand>[1]) => {
+      exitCode = await datumsCommand(run, options, config(), io);
+    });
+
+  program
+    .command('restart-datum')
+    .description('run failed datums of a run again, on the same input commits (all failed ones by default)')
+    .argument('<run>', 'run id or a unique prefix')
+    .argument('[datums...]', 'datum keys to restart (see `sluice datums RUN`)')
+    .option('--step <name>', 'the step the datums failed in')
+    .option('--logs', "print the steps' log lines as they come")
+    .option('-q, --quiet', 'no progress output')
+    .option('--json', 'machine-readable output')
+    .action(async (run: string, datums: string[], options: Parameters<typeof restartDatumCommand>[2]) => {
+      exitCode = await restartDatumCommand(run, datums, options, config(), io);
     });
 
   try {

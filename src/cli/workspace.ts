@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SluiceError, fileLogger, type Logger } from '../core/index.js';
-import { openLocalObjectStore, type ObjectStore } from '../data/index.js';
+import { Repos, openLocalObjectStore, type ObjectStore } from '../data/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { localRunsApi, startControlServer, type RunsApi } from '../server/index.js';
 import { LockHeldError, openEmbeddedStore, type HomeLock, type MetadataStore } from '../store/index.js';
@@ -18,6 +18,7 @@ import { remoteRunsApi } from './remote.js';
 export interface LocalWorkspace {
   store: MetadataStore;
   objects: ObjectStore;
+  repos: Repos;
   lock: HomeLock;
   logger: Logger;
   engine: Engine;
@@ -64,9 +65,11 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
   const { store, lock } = await openStoreWaiting(config.home, command);
   const logger = fileLogger(join(config.home, 'logs', 'engine.log'), config.logLevel);
   const objects = openLocalObjectStore(join(config.home, 'objects'));
+  const repos = new Repos(store.repos, objects);
   const engine = createEngine({
     store,
     objects,
+    repos,
     scratchDir: join(config.home, 'scratch'),
     concurrency: config.concurrency,
     logger,
@@ -84,6 +87,7 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
   return {
     store,
     objects,
+    repos,
     lock,
     logger,
     engine,

@@ -2,3 +2,17 @@ export { isFileSetValue } from './object-store.js';
 export type { FileSetValue, ObjectHash, ObjectStore } from './object-store.js';
 export { openLocalObjectStore } from './local/local-object-store.js';
 export { materializeFileSet, storeDirectory } from './file-sets.js';
+export { normalizeRepoPath, relativeUploadPath, joinRepoPath } from './paths.js';
+export { compileGlob } from './glob.js';
+export type { CompiledGlob } from './glob.js';
+export { computeDatums, datumManifest, repoLeaves } from './datums.js';
+export type { Datum, DatumFile, RepoFile } from './datums.js';
+export {
+  DEFAULT_BRANCH,
+  REPO_NAME,
+  Repos,
+  checkBranchName,
+  checkRepoName,
+  parseRepoAddress,
+} from './repos.js';
+export type { ListEntry, PutOptions, PutSource, RepoAddress, Resolved } from './repos.js';

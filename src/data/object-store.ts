@@ -18,6 +18,8 @@ export interface ObjectStore {
   /** Writes an object's content to `dest` (creating parent directories), verifying its hash. */
   getToFile(hash: ObjectHash, dest: string): Promise<void>;
   has(hash: ObjectHash): Promise<boolean>;
+  /** The size of a stored object in bytes; `IO` when it is missing. */
+  size(hash: ObjectHash): Promise<number>;
 }
 
 /**

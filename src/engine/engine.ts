@@ -6,14 +6,31 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
-import { canonicalJson, formatDuration, newId, sha256, silentLogger, type Logger } from '../core/index.js';
-import type { ObjectStore } from '../data/index.js';
+import {
+  SluiceError,
+  canonicalJson,
+  formatDuration,
+  newId,
+  sha256,
+  silentLogger,
+  type Logger,
+} from '../core/index.js';
+import { DEFAULT_BRANCH, type ObjectStore, type Repos } from '../data/index.js';
 import { createCommandRuntime, createTsRuntime, type StepRuntime } from '../runtime/index.js';
 import type { Pipeline, StepSpec } from '../spec/index.js';
-import { StateWriter, type MetadataStore, type RunRecord, type RunTrigger } from '../store/index.js';
+import {
+  StateWriter,
+  type MetadataStore,
+  type ProvenanceInput,
+  type RunRecord,
+  type RunTrigger,
+} from '../store/index.js';
+import { planData } from './data-plan.js';
+import { outputTree } from './output-commit.js';
 import type { RunEventListener } from './events.js';
 import { ResultCache } from './result-cache.js';
 import { RunExecution } from './run-execution.js';
+import type { ValueTable } from './values.js';
 
 /** Options of {@link createEngine}. */
 export interface EngineOptions {
@@ -28,6 +45,8 @@ export interface EngineOptions {
   logger?: Logger;
   /** How often batched state is flushed to the store, in ms (default 25). */
   flushIntervalMs?: number;
+  /** Versioned data: what data inputs read and output repos receive. */
+  repos?: Repos;
 }
 
 /** Options of one run. `params` must already be resolved against the pipeline's params. */
@@ -40,6 +59,12 @@ export interface RunOptions {
   onEvent?: RunEventListener;
   /** What started the run (default: a manual launch). */
   trigger?: RunTrigger;
+  /** Read these input commits instead of the branch heads (restarts, backfills). */
+  inputCommits?: ProvenanceInput[];
+  /** The registered pipeline version this run belongs to (`sluice pipeline create`). */
+  registeredVersion?: number;
+  /** Execute only these datums; the others take stored results or are left out (restarts). */
+  onlyDatums?: string[];
 }
 
 /** A started run. */
@@ -55,6 +80,8 @@ export interface RunHandle {
 /** The engine. */
 export interface Engine {
   startRun(pipeline: Pipeline, options: RunOptions): Promise<RunHandle>;
+  /** The version hashes a run of `pipeline` would have: the whole pipeline's and each step's. */
+  versions(pipeline: Pipeline): Promise<{ pipelineVersion: string; steps: Record<string, string> }>;
   /** Runs currently executing in this engine, by id. */
   active(): Map<string, RunHandle>;
   /** Waits for buffered state, stops workers. Active runs are cancelled first. */
@@ -88,16 +115,25 @@ export function createEngine(options: EngineOptions): Engine {
     return versions;
   }
 
+  function pipelineVersionOf(pipeline: Pipeline, stepVersions: Map<string, string>): string {
+    return sha256(
+      canonicalJson({
+        name: pipeline.name,
+        outputs: pipeline.outputs,
+        steps: Object.fromEntries(stepVersions),
+      }),
+    );
+  }
+
   return {
+    async versions(pipeline) {
+      const steps = await versionSteps(pipeline);
+      return { pipelineVersion: pipelineVersionOf(pipeline, steps), steps: Object.fromEntries(steps) };
+    },
     async startRun(pipeline, runOptions) {
       const stepVersions = await versionSteps(pipeline);
-      const pipelineVersion = sha256(
-        canonicalJson({
-          name: pipeline.name,
-          outputs: pipeline.outputs,
-          steps: Object.fromEntries(stepVersions),
-        }),
-      );
+      const plan = await planData(pipeline, options.repos, runOptions.inputCommits);
+      const pipelineVersion = pipelineVersionOf(pipeline, stepVersions);
       const id = newId();
       const now = new Date();
       const run: RunRecord = {
@@ -114,7 +150,7 @@ export function createEngine(options: EngineOptions): Engine {
         createdAt: now,
         startedAt: now,
         finishedAt: null,
-        inputCommits: [],
+        inputCommits: plan.inputCommits,
         outputCommit: null,
         trigger: runOptions.trigger ?? { kind: 'manual' },
       };
@@ -133,6 +169,18 @@ export function createEngine(options: EngineOptions): Engine {
         logger: logger.child({ runId: id }),
         onEvent: runOptions.onEvent ?? (() => undefined),
         firstLogSeq: 0,
+        data: plan.inputs,
+        ...(runOptions.onlyDatums ? { onlyDatums: new Set(runOptions.onlyDatums) } : {}),
+        commitOutputs:
+          options.repos && plan.inputs.length > 0
+            ? commitOutputsTo(
+                options.repos,
+                options.objects,
+                pipeline,
+                run,
+                runOptions.registeredVersion ?? null,
+              )
+            : undefined,
       });
       let timer: NodeJS.Timeout | undefined;
       if (runOptions.timeoutMs !== undefined) {
@@ -163,6 +211,38 @@ export function createEngine(options: EngineOptions): Engine {
       await writer.close();
       await Promise.all([runtimes.ts.close(), runtimes.command.close()]);
     },
+  };
+}
+
+/** Commits a successful run's outputs to the repo named after its pipeline (created if needed). */
+function commitOutputsTo(
+  repos: Repos,
+  objects: ObjectStore,
+  pipeline: Pipeline,
+  run: RunRecord,
+  version: number | null,
+): (values: ValueTable) => Promise<string | null> {
+  return async (values) => {
+    const files = await outputTree(objects, pipeline, values);
+    if (!(await repos.records.getRepo(pipeline.name))) {
+      await repos.create(pipeline.name, `outputs of pipeline ${pipeline.name}`).catch((error: unknown) => {
+        if (!(error instanceof SluiceError && error.code === 'REPO_EXISTS')) throw error;
+      });
+    }
+    const commit = await repos.commitTree(
+      pipeline.name,
+      DEFAULT_BRANCH,
+      files,
+      `run ${run.id} of ${pipeline.name}`,
+      {
+        pipeline: pipeline.name,
+        version,
+        pipelineVersion: run.pipelineVersion,
+        runId: run.id,
+        inputs: run.inputCommits,
+      },
+    );
+    return commit?.id ?? null;
   };
 }
 

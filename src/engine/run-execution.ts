@@ -39,6 +39,7 @@ import type { RunEventListener } from './events.js';
 import { explainMissing } from './explain.js';
 import { RunRecorder } from './run-recorder.js';
 import { loadLargeValues, storeLargeValues } from './large-values.js';
+import type { PlannedInput } from './data-plan.js';
 import type { ResultCache } from './result-cache.js';
 import { ValueTable, datumKeys } from './values.js';
 
@@ -58,6 +59,15 @@ export interface RunContext {
   logger: Logger;
   onEvent: RunEventListener;
   firstLogSeq: number;
+  /** The datums of each data input, planned before the run starts. */
+  data: PlannedInput[];
+  /**
+   * Commits the desired outputs of a successful run to the pipeline's output repo and
+   * returns the commit id; the run is recorded succeeded only once it resolves.
+   */
+  commitOutputs?: (values: ValueTable) => Promise<string | null>;
+  /** When set, only these datums execute; others run only when a stored result lets them skip. */
+  onlyDatums?: ReadonlySet<string>;
 }
 
 /** Live state of one task. */
@@ -137,18 +147,20 @@ export class RunExecution {
     const { pipeline, run } = this.#ctx;
     this.#recorder.run(run);
     for (const name of Object.keys(pipeline.params)) this.values.publishOnce(name, run.params[name]);
-    for (const input of Object.values(pipeline.inputs)) {
-      // NOTE: versioned data repos arrive with [data]; until then no repo exists.
-      this.#cancelReason = {
-        status: 'failed',
-        code: 'REPO_NOT_FOUND',
-        message: `data input '${input.name}' reads repo '${input.repo}', which does not exist`,
-      };
-      this.#finish();
-      return;
+    for (const input of this.#ctx.data) {
+      for (const datum of input.datums) this.values.publishDatum(input.name, datum.key, datum.value);
+      this.values.setKeys(
+        input.name,
+        input.datums.map((datum) => datum.key),
+      );
+      this.values.markComplete(input.name);
     }
     for (const step of Object.values(pipeline.steps)) {
-      if (this.#origins.get(step.name) === null) this.#createTasks(step, ['']);
+      const origin = this.#origins.get(step.name);
+      if (origin === null) this.#createTasks(step, ['']);
+      else if (origin !== undefined && origin in pipeline.inputs) {
+        this.#createTasks(step, this.values.keys(origin) ?? []);
+      }
     }
     this.#pump();
     this.#checkEnd();
@@ -251,6 +263,12 @@ export class RunExecution {
         this.#setStatus(task, 'cancelled');
         return;
       }
+      const only = this.#ctx.onlyDatums;
+      if (only && task.datum !== '' && !only.has(task.datum)) {
+        task.error = { code: 'RUN_CANCELLED', message: 'not restarted: the restart named other datums' };
+        this.#setStatus(task, 'cancelled');
+        return;
+      }
       await this.#attempt(task, inputs);
     } catch (error) {
       const failure = toSluiceError(error);
@@ -276,7 +294,13 @@ export class RunExecution {
     // NOTE: a first attempt is recorded by its task row; an attempts row is written only
     // for retries and failures, which halves the rows a large run writes.
     if (attempt > 1) this.#recorder.attempt(task, attempt, 'running', null, startedAt, null);
-    const scratchDir = join(this.#ctx.scratchDir, step.name, datum || '_', String(attempt));
+    // NOTE: datum keys are repo paths and combinations of them: a hash makes a safe, short folder.
+    const scratchDir = join(
+      this.#ctx.scratchDir,
+      step.name,
+      datum ? sha256(datum).slice(0, 16) : '_',
+      String(attempt),
+    );
     const params: Record<string, unknown> = {};
     for (const input of step.inputs) {
       if (input.name in this.#ctx.pipeline.params) params[input.name] = this.#ctx.run.params[input.name];
@@ -505,10 +529,33 @@ export class RunExecution {
           ? Object.fromEntries(outputs.map((name) => [name, this.values.valueOf(name)]))
           : null,
     };
-    this.#recorder.run(finished);
+    void this.#record(finished);
+  }
+
+  /** Commits the outputs of a successful run (when the pipeline has an output repo), then records the end. */
+  async #record(finished: RunRecord): Promise<void> {
+    let record = finished;
+    if (record.status === 'succeeded' && this.#ctx.commitOutputs) {
+      try {
+        const outputCommit = await this.#ctx.commitOutputs(this.values);
+        record = { ...record, outputCommit, finishedAt: new Date() };
+      } catch (error) {
+        const failure = toSluiceError(error);
+        this.#ctx.logger.error({ err: failure }, 'output commit failed');
+        this.#recorder.log('', '', 0, 'engine', `the output commit failed: ${failure.message}`);
+        record = {
+          ...record,
+          status: 'failed',
+          error: failure.toJSON(),
+          outputs: null,
+          finishedAt: new Date(),
+        };
+      }
+    }
+    this.#recorder.run(record);
     this.#recorder.flush().then(
-      () => this.#resolve(finished),
-      () => this.#resolve(finished),
+      () => this.#resolve(record),
+      () => this.#resolve(record),
     );
   }
 

@@ -6,13 +6,13 @@
 import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { SluiceError } from '../../core/index.js';
-import type { RunEvent } from '../../engine/index.js';
-import { loadPipeline, parseDuration, resolveParams } from '../../spec/index.js';
+import type { RunEvent, RunOptions } from '../../engine/index.js';
+import { loadPipeline, parseDuration, resolveParams, type Pipeline } from '../../spec/index.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { json, type Io } from '../io.js';
 import { ProgressView, formatSeconds } from '../progress.js';
-import { openLocalWorkspace } from '../workspace.js';
+import { openLocalWorkspace, type LocalWorkspace } from '../workspace.js';
 
 export interface RunCommandOptions {
   param?: string[];
@@ -45,6 +45,38 @@ export async function runCommand(
   const params = resolveParams(pipeline, parseParamFlags(options.param ?? []));
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout);
   const workspace = await openLocalWorkspace(config, `sluice run ${file}`);
+  try {
+    return await runAndReport(
+      workspace,
+      pipeline,
+      { params, noCache: options.cache === false, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+      options,
+      config,
+      io,
+    );
+  } finally {
+    await workspace.close();
+  }
+}
+
+/** How a run is shown: what `sluice run` prints, also used by `pipeline create|update` and restarts. */
+export type ReportOptions = Pick<RunCommandOptions, 'json' | 'quiet' | 'logs'>;
+
+/** Outputs printed in full up to this size; larger ones are summarised (see the output commit). */
+const PRINT_LIMIT = 4096;
+
+/**
+ * Starts a run with live progress, Ctrl-C cancelling it, and prints its outcome; resolves
+ * to the exit code.
+ */
+export async function runAndReport(
+  workspace: LocalWorkspace,
+  pipeline: Pipeline,
+  runOptions: RunOptions,
+  options: ReportOptions,
+  config: CliConfig,
+  io: Io,
+): Promise<number> {
   const showProgress = !options.json && !options.quiet;
   const progress = showProgress
     ? new ProgressView(Object.keys(pipeline.steps), { tty: config.tty, write: io.err })
@@ -71,12 +103,7 @@ export async function runCommand(
   process.on('SIGTERM', onSigint);
   try {
     const started = Date.now();
-    handle = await workspace.engine.startRun(pipeline, {
-      params,
-      noCache: options.cache === false,
-      onEvent,
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    });
+    handle = await workspace.engine.startRun(pipeline, { ...runOptions, onEvent });
     if (!options.json && !options.quiet) {
       io.err(
         `${pc.bold(`run ${handle.id}`)} of ${pipeline.name} started; cancel with \`sluice cancel ${handle.id}\`\n`,
@@ -94,16 +121,26 @@ export async function runCommand(
           status: run.status,
           outputs: run.outputs,
           error: run.error,
+          inputCommits: run.inputCommits,
+          outputCommit: run.outputCommit,
         }),
       );
     } else if (run.status === 'succeeded') {
       if (!options.quiet) io.err(`${pc.green('✓')} run ${run.id} succeeded in ${seconds}\n`);
+      if (run.outputCommit) io.err(`outputs committed to ${run.pipeline}@${run.outputCommit}\n`);
       for (const [name, value] of Object.entries(run.outputs ?? {})) {
-        io.out(`${pc.bold(name)}: ${JSON.stringify(value, null, 2)}\n`);
+        const text = JSON.stringify(value, null, 2) ?? 'null';
+        if (text.length <= PRINT_LIMIT) io.out(`${pc.bold(name)}: ${text}\n`);
+        else {
+          const count = Array.isArray(value) ? `${value.length} datums, ` : '';
+          io.out(
+            `${pc.bold(name)}: (${count}${text.length} characters; see \`sluice show ${run.id} --json\`${run.outputCommit ? ` or \`sluice ls ${run.pipeline}@${run.outputCommit}\`` : ''})\n`,
+          );
+        }
       }
     } else {
       io.err(`${pc.red('✗')} run ${run.id} ${run.status} after ${seconds}\n${run.error?.message ?? ''}\n`);
-      io.err(`see \`sluice show ${run.id}\` and \`sluice logs ${run.id}\`\n`);
+      io.err(`see \`sluice datums ${run.id}\`, \`sluice show ${run.id}\` and \`sluice logs ${run.id}\`\n`);
     }
     return run.status === 'succeeded'
       ? EXIT.ok
@@ -114,6 +151,5 @@ export async function runCommand(
     progress?.stop();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    await workspace.close();
   }
 }

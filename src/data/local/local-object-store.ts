@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SluiceError, pathExists } from '../../core/index.js';
 import type { ObjectHash, ObjectStore } from '../object-store.js';
@@ -115,5 +115,12 @@ export function openLocalObjectStore(dir: string): ObjectStore {
       await writeDurably(dest, data);
     },
     has: (hash) => pathExists(pathOf(hash)),
+    async size(hash) {
+      try {
+        return (await stat(pathOf(hash))).size;
+      } catch (error) {
+        throw new SluiceError('IO', `object ${hash} is missing from ${dir}`, { cause: error });
+      }
+    },
   };
 }
