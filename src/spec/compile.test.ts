@@ -73,10 +73,12 @@ describe('compiling a valid spec', () => {
       device: { name: 'device', type: 'string' },
     });
     expect(pipeline?.inputs.frames).toEqual({
+      kind: 'repo',
       name: 'frames',
       repo: 'cameras',
       glob: '/*/*',
       branch: 'main',
+      outerJoin: false,
     });
     expect(pipeline?.steps.detect).toMatchObject({
       run: { kind: 'command', command: ['python3', 'detect.py'], env: { MODEL: 'yolo' } },

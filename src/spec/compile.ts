@@ -14,6 +14,7 @@ import type { RawPipeline } from './schema.js';
 import type { Locator } from './yaml.js';
 import { Problems, sortProblems } from './problems.js';
 import { analyseGraph } from './graph.js';
+import { checkDataInputs, compileDataInput } from './data-inputs.js';
 
 /** The outcome of checking a spec. `pipeline` is set exactly when there are no problems. */
 export interface ValidationReport {
@@ -94,6 +95,7 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
   if (Object.keys(spec.steps).length === 0)
     problems.at(['steps'], 'SPEC_REQUIRED', 'the pipeline has no steps; expected at least one');
   checkParamDefaults(spec, problems);
+  checkDataInputs(raw, problems);
 
   // Names: params, data inputs and step outputs share one namespace.
   const values = new Map<string, ValueSpec & { path: Path }>();
@@ -183,15 +185,7 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
     };
   }
   const inputs: Record<string, DataInputSpec> = {};
-  for (const [name, input] of Object.entries(spec.inputs))
-    inputs[name] = {
-      kind: 'repo',
-      name,
-      repo: input.repo,
-      glob: input.glob,
-      branch: input.branch,
-      outerJoin: false,
-    };
+  for (const [name, input] of Object.entries(spec.inputs)) inputs[name] = compileDataInput(name, input);
   const steps: Record<string, StepSpec> = {};
   for (const stepName of graph.order) {
     const step = spec.steps[stepName];

@@ -12,7 +12,15 @@ type JsonSchema = {
   required?: string[];
   description?: string;
   anyOf?: JsonSchema[];
+  $ref?: string;
+  $defs?: Record<string, JsonSchema>;
 };
+
+/** The schema a `$ref` to `#/$defs/<name>` points at, or the schema itself. */
+function resolveRef(root: JsonSchema, schema: JsonSchema): JsonSchema {
+  const name = schema.$ref?.replace('#/$defs/', '');
+  return name === undefined ? schema : (root.$defs?.[name] ?? schema);
+}
 
 describe('the published JSON Schema', () => {
   it('is the committed schema/pipeline.schema.json', () => {
@@ -39,16 +47,33 @@ describe('the published JSON Schema', () => {
     const properties = schema.properties ?? {};
     const step = properties.steps?.additionalProperties as JsonSchema;
     const param = properties.params?.additionalProperties as JsonSchema;
-    const input = properties.inputs?.additionalProperties as JsonSchema;
+    const input = resolveRef(schema, properties.inputs?.additionalProperties as JsonSchema);
     expect(schema.additionalProperties).toBe(false);
     expect(step.additionalProperties).toBe(false);
     expect(param.additionalProperties).toBe(false);
-    expect(input.additionalProperties).toBe(false);
+    expect(input.anyOf).toHaveLength(5);
+    for (const form of input.anyOf ?? []) expect(form.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['name', 'steps']);
     expect(step.required).toEqual(['run']);
     expect(Object.keys(step.properties ?? {})).toEqual(
       expect.arrayContaining(['run', 'inputs', 'outputs', 'parallelism', 'retries', 'timeout', 'cache']),
     );
+  });
+
+  it('describes data inputs recursively: a repo, or a combinator of named inputs', () => {
+    const schema = pipelineJsonSchema() as JsonSchema;
+    const input = resolveRef(schema, schema.properties?.inputs?.additionalProperties as JsonSchema);
+    const [repo, ...combined] = input.anyOf ?? [];
+    expect(repo?.required).toEqual(['repo']);
+    expect(Object.keys(repo?.properties ?? {})).toEqual(
+      expect.arrayContaining(['repo', 'glob', 'branch', 'join_on', 'group_by', 'outer_join']),
+    );
+    expect(combined.map((form) => form.required)).toEqual([['cross'], ['union'], ['join'], ['group']]);
+    for (const form of combined) {
+      const [kind] = form.required ?? [];
+      const members = form.properties?.[kind ?? '']?.additionalProperties as JsonSchema;
+      expect(resolveRef(schema, members)).toBe(input);
+    }
   });
 
   it('documents the scatter and gather forms in the step descriptions', () => {

@@ -6,11 +6,15 @@
  */
 import type { z } from 'zod';
 import type { Problems } from './problems.js';
+import { inputLabel, inputPlaceLength } from './data-inputs.js';
 import {
   ALLOWED_KEYS,
+  COMBINATORS,
+  combinedInputBranches,
   commandRunSchema,
   moduleRunSchema,
   pipelineSchema,
+  repoInputSchema,
   runSchema,
   triggerBranches,
   type RawPipeline,
@@ -48,16 +52,26 @@ function where(path: Path): string {
   const [section, name] = path;
   if (section === 'steps' && name !== undefined) return `step '${name}'`;
   if (section === 'params' && name !== undefined) return `param '${name}'`;
-  if (section === 'inputs' && name !== undefined) return `data input '${name}'`;
+  if (section === 'inputs' && name !== undefined) return inputLabel(path);
   if (section === 'triggers' && name !== undefined) return `trigger ${Number(name) + 1}`;
   return 'the pipeline';
 }
 
-function allowedKeysFor(path: Path): string[] {
+/** The combinator key a data input value uses, if any. */
+function combinatorIn(found: unknown): (typeof COMBINATORS)[number] | undefined {
+  return isRecord(found) ? COMBINATORS.find((kind) => kind in found) : undefined;
+}
+
+/** Whether `path` is the place of a data input or of a member of one. */
+function isInputPlace(path: Path): boolean {
+  return path[0] === 'inputs' && path.length >= 2 && inputPlaceLength(path) === path.length;
+}
+
+function allowedKeysFor(path: Path, found: unknown): string[] {
   const [section] = path;
   if (path.length === 0) return ALLOWED_KEYS.pipeline;
   if (section === 'params' && path.length === 2) return ALLOWED_KEYS.param;
-  if (section === 'inputs' && path.length === 2) return ALLOWED_KEYS.input;
+  if (isInputPlace(path)) return combinatorIn(found) ? ALLOWED_KEYS.combinedInput : ALLOWED_KEYS.input;
   if (section === 'steps' && path.length === 2) return ALLOWED_KEYS.step;
   if (section === 'steps' && path[2] === 'run' && path.length === 3) return ALLOWED_KEYS.run;
   if (section === 'triggers' && path.length === 2) return ALLOWED_KEYS.trigger;
@@ -85,6 +99,10 @@ function branchFor(path: Path, found: unknown): z.ZodType | undefined {
   if (path[0] === 'triggers' && path.length === 2) {
     for (const [key, schema] of Object.entries(triggerBranches)) if (key in found) return schema;
   }
+  if (isInputPlace(path)) {
+    const kind = combinatorIn(found);
+    return kind ? combinedInputBranches[kind] : repoInputSchema;
+  }
   return undefined;
 }
 
@@ -94,7 +112,12 @@ function report(issues: ZodIssueLike[], raw: unknown, base: Path, problems: Prob
     const found = valueAt(raw, path);
     const subject = where(path);
     const last = path.at(-1);
-    const rest = path.length >= 2 && path[0] !== 'outputs' ? path.slice(2) : path;
+    const rest =
+      path[0] === 'inputs' && path.length >= 2
+        ? path.slice(inputPlaceLength(path))
+        : path.length >= 2 && path[0] !== 'outputs'
+          ? path.slice(2)
+          : path;
     const field = rest.length > 0 ? `'${rest.join('.')}'` : 'the value';
     const missing = found === undefined && issue.code !== 'unrecognized_keys';
     if (missing) {
@@ -135,7 +158,7 @@ function report(issues: ZodIssueLike[], raw: unknown, base: Path, problems: Prob
           problems.atKey(
             [...path, key],
             'SPEC_UNKNOWN_KEY',
-            `${subject}: unknown key '${key}'; allowed: ${allowedKeysFor(path).join(', ')}`,
+            `${subject}: unknown key '${key}'; allowed: ${allowedKeysFor(path, found).join(', ')}`,
           );
         }
         break;
@@ -156,6 +179,12 @@ function report(issues: ZodIssueLike[], raw: unknown, base: Path, problems: Prob
             path,
             'SPEC_TYPE',
             `${subject}: 'run' expected a module path, { module, export } or { command: [program, ...args], env }, found ${describeValue(found)}`,
+          );
+        } else if (path[0] === 'inputs') {
+          problems.at(
+            path,
+            'SPEC_TYPE',
+            `${subject}: expected { repo, glob, branch } or { cross | union | join | group: { member: input } }, found ${describeValue(found)}`,
           );
         } else {
           problems.at(

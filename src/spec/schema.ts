@@ -24,14 +24,102 @@ export const paramSchema = z
   })
   .describe('a run parameter: -p key=value on the CLI, the launch form in the UI');
 
-export const dataInputSchema = z
+/** A repo name: lowercase letters, digits, '_', '.' and '-', starting with a letter or digit. */
+export const REPO_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
+/** The longest repo name. */
+export const REPO_NAME_MAX = 63;
+/** A member name inside a combined input: its folder in the datum. */
+export const MEMBER_NAME = /^[a-z0-9_-]+$/;
+
+export const repoInputSchema = z
   .strictObject({
     repo: z.string().min(1).describe('the versioned data repo to read'),
-    glob: z.string().default('/*').describe('splits the repo into datums, e.g. /*, /*/*, /**/*.jpg'),
+    glob: z
+      .string()
+      .default('/*')
+      .describe('splits the repo into datums, e.g. /*, /*/*, /**/*.jpg; (...) captures for join_on/group_by'),
     branch: z.string().default('main').describe('the branch to read (default main)'),
     description: z.string().optional().describe('what the data is'),
+    join_on: z
+      .string()
+      .optional()
+      .describe("in a join: the glob captures to match across members, e.g. '$1' or '$1-$2'"),
+    group_by: z
+      .string()
+      .optional()
+      .describe("in a group: the glob captures whose equal values form one datum, e.g. '$1'"),
+    outer_join: z
+      .boolean()
+      .optional()
+      .describe("in a join: also yield this member's datums that have no partner (default false)"),
   })
-  .describe('versioned data, split into datums by a glob');
+  .describe('versioned data from one repo, split into datums by a glob');
+
+/** The combinator kinds, each a key whose value maps member names to inputs. */
+export const COMBINATORS = ['cross', 'union', 'join', 'group'] as const;
+
+const membersDescription: Record<(typeof COMBINATORS)[number], string> = {
+  cross: "every combination of the members' datums; each member's files sit in a folder named after it",
+  union: "every member's datums, one member at a time, in a folder named after it",
+  join: "the members' datums whose join_on captures are equal, crossed; members need join_on",
+  group: 'one datum per group_by value, holding every member datum with that value; members need group_by',
+};
+
+/** A combined input, by its combinator key. */
+export interface RawCombinedInput {
+  cross?: Record<string, RawDataInput>;
+  union?: Record<string, RawDataInput>;
+  join?: Record<string, RawDataInput>;
+  group?: Record<string, RawDataInput>;
+  description?: string | undefined;
+}
+/** A data input after schema parsing: a repo input or a combined one. */
+export type RawDataInput = z.output<typeof repoInputSchema> | RawCombinedInput;
+/** A data input as written. */
+export type RawDataInputInput = z.input<typeof repoInputSchema> | RawCombinedInputInput;
+/** A combined input as written. */
+export interface RawCombinedInputInput {
+  cross?: Record<string, RawDataInputInput>;
+  union?: Record<string, RawDataInputInput>;
+  join?: Record<string, RawDataInputInput>;
+  group?: Record<string, RawDataInputInput>;
+  description?: string | undefined;
+}
+
+function combinedInputSchema(kind: (typeof COMBINATORS)[number]) {
+  return z
+    .strictObject({
+      get [kind]() {
+        return z
+          .record(z.string(), dataInputSchema)
+          .describe(`the members, by name: ${membersDescription[kind]}`);
+      },
+      description: z.string().optional().describe('what the data is'),
+    })
+    .describe(`a ${kind} of data inputs`);
+}
+
+/** The combined input forms, by their combinator key. */
+export const combinedInputBranches = {
+  cross: combinedInputSchema('cross'),
+  union: combinedInputSchema('union'),
+  join: combinedInputSchema('join'),
+  group: combinedInputSchema('group'),
+};
+
+export const dataInputSchema: z.ZodType<RawDataInput, RawDataInputInput> = z
+  .union([
+    repoInputSchema,
+    combinedInputBranches.cross,
+    combinedInputBranches.union,
+    combinedInputBranches.join,
+    combinedInputBranches.group,
+  ])
+  .meta({
+    id: 'dataInput',
+    description:
+      'versioned data: { repo, glob, branch } split into datums by a glob, or { cross | union | join | group: { member: input } } combining inputs',
+  });
 
 export const commandRunSchema = z.strictObject({
   command: z
@@ -145,7 +233,8 @@ export type RawParamInput = z.input<typeof paramSchema>;
 export const ALLOWED_KEYS = {
   pipeline: Object.keys(pipelineSchema.shape),
   param: Object.keys(paramSchema.shape),
-  input: Object.keys(dataInputSchema.shape),
+  input: Object.keys(repoInputSchema.shape),
+  combinedInput: [...COMBINATORS, 'description'],
   step: Object.keys(stepSchema.shape),
   run: ['module', 'export', 'command', 'env'],
   trigger: ['commit', 'cron', 'tz', 'after'],
