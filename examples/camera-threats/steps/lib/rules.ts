@@ -23,9 +23,13 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { COCO_LABELS } from './coco-labels.js';
 
+/** Severities, least severe first (a threat's rank is its index). */
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
+/** How bad a threat is. */
 export type Severity = (typeof SEVERITIES)[number];
+/** The ways `notify` can tell people. */
 export const CHANNELS = ['email', 'webhook'] as const;
+/** A notification channel. */
 export type Channel = (typeof CHANNELS)[number];
 
 /** A local hours window `[start, end)`; `start > end` wraps past midnight. */
