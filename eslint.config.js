@@ -28,6 +28,7 @@ export default tseslint.config(
         setTimeout: 'readonly',
         performance: 'readonly',
         AbortController: 'readonly',
+        Buffer: 'readonly',
       },
     },
   },

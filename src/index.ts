@@ -18,5 +18,7 @@ export { createEngine } from './engine/index.js';
 export type { Engine, EngineOptions, RunEvent, RunHandle, RunOptions } from './engine/index.js';
 export { openEmbeddedStore, StateWriter } from './store/index.js';
 export type { MetadataStore, RunRecord } from './store/index.js';
-export { openLocalObjectStore } from './data/index.js';
+export { Repos, openLocalObjectStore, parseRepoAddress } from './data/index.js';
 export type { ObjectStore } from './data/index.js';
+export { runCommitTriggers } from './triggers/index.js';
+export type { CommitRecord, FileEntry, Provenance, RepoStore } from './store/index.js';

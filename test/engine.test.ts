@@ -173,7 +173,7 @@ steps:
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
-  it('fails a run whose data input names a repo that does not exist', async () => {
+  it('refuses a run whose data input names a repo that does not exist', async () => {
     const dir = await project({
       'pipeline.yaml': `
 name: frames
@@ -188,12 +188,12 @@ steps:
       'look.ts': tsStep('return { seen: true };'),
     });
     const result = await sluice(['run', 'pipeline.yaml', '--json'], dir);
-    expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toMatchObject({
-      status: 'failed',
+    expect(result.code).toBe(5);
+    expect(result.stdout).toBe('');
+    expect(JSON.parse(result.stderr)).toMatchObject({
       error: {
         code: 'REPO_NOT_FOUND',
-        message: "data input 'frames' reads repo 'cameras', which does not exist",
+        message: expect.stringContaining("data input 'frames' reads repo 'cameras', which does not exist"),
       },
     });
   });

@@ -3,7 +3,9 @@
  * `cli/` and `server/` reads the environment; they receive this object's parts.
  */
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { accessSync, constants } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { SluiceError } from '../core/index.js';
 
 /** Compiled CLI configuration. */
@@ -16,6 +18,12 @@ export interface CliConfig {
   concurrency: number;
   /** Whether stderr is a terminal (progress bars) and colour is wanted. */
   tty: boolean;
+  /**
+   * Where attempts lay out their input files (`SLUICE_SCRATCH_DIR`). Default: a folder in
+   * `/dev/shm` when that is a writable memory filesystem (laying out a datum there is ~4x
+   * faster than on disk, and each attempt frees its folder when it ends), else `<home>/scratch`.
+   */
+  scratchDir: string;
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -43,5 +51,21 @@ export function compileConfig(
       throw new SluiceError('USAGE', `--concurrency: expected an integer >= 1, found '${rawConcurrency}'`);
     }
   }
-  return { home, logLevel, concurrency, tty: tty && env.NO_COLOR === undefined && env.TERM !== 'dumb' };
+  return {
+    home,
+    logLevel,
+    concurrency,
+    tty: tty && env.NO_COLOR === undefined && env.TERM !== 'dumb',
+    scratchDir: env.SLUICE_SCRATCH_DIR ? resolve(cwd, env.SLUICE_SCRATCH_DIR) : defaultScratch(home),
+  };
+}
+
+function defaultScratch(home: string): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    const id = createHash('sha256').update(home).digest('hex').slice(0, 12);
+    return join('/dev/shm', `sluice-${process.getuid?.() ?? 'user'}`, id);
+  } catch {
+    return join(home, 'scratch');
+  }
 }

@@ -70,7 +70,7 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
     store,
     objects,
     repos,
-    scratchDir: join(config.home, 'scratch'),
+    scratchDir: config.scratchDir,
     concurrency: config.concurrency,
     logger,
   });

@@ -13,9 +13,17 @@ export interface ObjectStore {
   put(data: Uint8Array): Promise<ObjectHash>;
   /** Stores a file's content without reading it whole into memory; resolves to its hash. */
   putFile(path: string): Promise<ObjectHash>;
+  /**
+   * Stores many files; resolves to their hashes (in order) once all are durable. Cheaper than
+   * `putFile` one by one: the batch is made durable together.
+   */
+  putFiles(paths: string[], onProgress?: (done: number, total: number) => void): Promise<ObjectHash[]>;
   /** Reads an object, verifying its hash; `OBJECT_CORRUPT` if it does not match. */
   get(hash: ObjectHash): Promise<Uint8Array>;
-  /** Writes an object's content to `dest` (creating parent directories), verifying its hash. */
+  /**
+   * Writes an object's content to `dest` (creating parent directories), verifying its hash.
+   * The copy is a working copy: it is not fsynced.
+   */
   getToFile(hash: ObjectHash, dest: string): Promise<void>;
   has(hash: ObjectHash): Promise<boolean>;
   /** The size of a stored object in bytes; `IO` when it is missing. */

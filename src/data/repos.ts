@@ -85,8 +85,6 @@ export interface PutOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const STORE_CONCURRENCY = 16;
-
 /** The repo service over a metadata store and an object store. */
 export class Repos {
   readonly records: RepoStore;
@@ -165,22 +163,17 @@ export class Repos {
     await this.require(repo);
     checkBranchName(branch);
     const planned = await planPut(source, options.to);
-    const changes: FileChange[] = new Array(planned.length);
-    let done = 0;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < planned.length) {
-        const index = next++;
-        const item = planned[index] as PlannedFile;
-        const hash = item.data
-          ? await this.objects.put(item.data)
-          : await this.objects.putFile(item.local as string);
-        changes[index] = { path: item.path, hash, size: item.size };
-        done += 1;
-        options.onProgress?.(done, planned.length);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(STORE_CONCURRENCY, planned.length) }, worker));
+    const local = planned.filter((item) => item.local !== undefined);
+    const hashes = await this.objects.putFiles(
+      local.map((item) => item.local as string),
+      options.onProgress,
+    );
+    const changes: FileChange[] = [];
+    let index = 0;
+    for (const item of planned) {
+      const hash = item.data ? await this.objects.put(item.data) : (hashes[index++] as string);
+      changes.push({ path: item.path, hash, size: item.size });
+    }
     const message =
       options.message ??
       defaultMessage(

@@ -82,6 +82,8 @@ export interface TaskState {
   finishedAt: Date | null;
   /** The resolved input values, kept from the moment the task became ready. */
   inputs?: Record<string, unknown>;
+  /** Its execution key was looked up and missed: it must execute. */
+  cacheChecked?: boolean;
   retryTimer?: NodeJS.Timeout;
 }
 
@@ -113,6 +115,8 @@ export class RunExecution {
   #active = 0;
   readonly #holdingSlot = new Set<TaskState>();
   #waiting = 0;
+  /** Cache lookups in flight (the run cannot end while one may still publish outputs). */
+  #lookups = 0;
   readonly #recorder: RunRecorder;
   #finished = false;
   #cancelReason: { status: 'cancelled' | 'failed'; message: string; code?: ErrorCode } | undefined;
@@ -221,7 +225,40 @@ export class RunExecution {
     const version = this.#ctx.stepVersions.get(task.step.name) ?? '';
     task.execKey = sha256(`${version}\n${inputs.hashes.join('\n')}`);
     task.inputs = inputs.values;
-    this.#ready.get(task.step.name)?.push(task);
+    if (this.#ctx.useCache && task.step.cache) void this.#skipIfDone(task, task.execKey);
+    else this.#ready.get(task.step.name)?.push(task);
+  }
+
+  /**
+   * Looks a ready task's execution key up before it queues for a worker: a datum already
+   * done is skipped without taking a slot, and lookups of datums that become ready together
+   * (10,000 on a re-run) go to the store as one query.
+   */
+  async #skipIfDone(task: TaskState, execKey: string): Promise<void> {
+    this.#lookups += 1;
+    try {
+      const cached = await this.#ctx.cache.lookup(execKey);
+      if (this.#cancelReason) {
+        if (task.status === 'pending') this.#setStatus(task, 'cancelled');
+        return;
+      }
+      if (cached) {
+        task.startedAt = new Date();
+        this.#complete(task, 'skipped', await loadLargeValues(this.#ctx.objects, cached));
+        this.#updateStepCompletion(task.step);
+      } else {
+        task.cacheChecked = true;
+        this.#ready.get(task.step.name)?.push(task);
+      }
+    } catch (error) {
+      const failure = toSluiceError(error);
+      task.error = failure.toJSON();
+      this.#setStatus(task, 'failed');
+    } finally {
+      this.#lookups -= 1;
+      this.#pump();
+      this.#checkEnd();
+    }
   }
 
   /** Starts ready tasks while limits allow, round-robin over steps in topological order. */
@@ -251,7 +288,13 @@ export class RunExecution {
   async #runTask(task: TaskState): Promise<void> {
     try {
       const inputs = task.inputs ?? {};
-      if (task.attempts === 0 && this.#ctx.useCache && task.step.cache && task.execKey) {
+      if (
+        task.attempts === 0 &&
+        !task.cacheChecked &&
+        this.#ctx.useCache &&
+        task.step.cache &&
+        task.execKey
+      ) {
         const cached = await this.#ctx.cache.lookup(task.execKey);
         if (cached && !this.#cancelReason) {
           task.startedAt = new Date();
@@ -483,7 +526,7 @@ export class RunExecution {
       this.#finish();
       return;
     }
-    if (this.#active > 0 || this.#waiting > 0) return;
+    if (this.#active > 0 || this.#waiting > 0 || this.#lookups > 0) return;
     if (!this.#cancelReason && [...this.#ready.values()].some((queue) => queue.length > 0)) return;
     this.#finish();
   }

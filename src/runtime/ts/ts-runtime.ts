@@ -3,6 +3,7 @@
  * one attempt per worker at a time. A step that crashes its worker, hangs past its timeout
  * or is cancelled costs only that worker, which is terminated and replaced on demand.
  */
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -120,12 +121,28 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
   }
 
   async function execute(task: StepTask): Promise<StepResult> {
-    const { step } = task;
     if (task.signal.aborted) throw cancelledError(task);
-    const bundle = await bundleFor(step, task.pipelineDir);
-    const inputs = hasFileInputs(task.inputs)
+    const usesFiles = hasFileInputs(task.inputs);
+    const inputs = usesFiles
       ? await layoutInputs(options.objects, task.inputs, join(task.scratchDir, 'in'))
       : task.inputs;
+    const attempt: StepTask & { scratchUsed?: boolean } = task;
+    try {
+      return await runInWorker(attempt, inputs);
+    } finally {
+      // NOTE: an attempt that used files frees its scratch at once (datum files can be
+      // large); one that did not has no folder, and checking would cost more than the step.
+      if (usesFiles || attempt.scratchUsed)
+        void rm(task.scratchDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  async function runInWorker(
+    task: StepTask & { scratchUsed?: boolean },
+    inputs: Record<string, unknown>,
+  ): Promise<StepResult> {
+    const { step } = task;
+    const bundle = await bundleFor(step, task.pipelineDir);
     const worker = await acquire();
     if (task.signal.aborted) {
       release(worker);
@@ -211,6 +228,7 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
       },
     );
     const values = (returned.outputs ?? {}) as Record<string, unknown>;
+    if (returned.outputDirs.length > 0) task.scratchUsed = true;
     if (returned.outputDirs.length > 0 && typeof values === 'object') {
       for (const name of returned.outputDirs) {
         if (values[name] !== undefined || !step.outputs.some((output) => output.name === name)) continue;
