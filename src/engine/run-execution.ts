@@ -366,7 +366,9 @@ export class RunExecution {
           signal: this.#runController.signal,
         }),
       );
-      if (attempt > 1) this.#recorder.attempt(task, attempt, 'success', null, startedAt, new Date());
+      // The attempt's own end, before its outputs are stored: what `show` reports as its span.
+      task.finishedAt = new Date();
+      if (attempt > 1) this.#recorder.attempt(task, attempt, 'success', null, startedAt, task.finishedAt);
       if (task.execKey) {
         const stored = await storeLargeValues(this.#ctx.objects, result.outputs);
         this.#ctx.cache.remember(task.execKey, stored);
@@ -470,7 +472,7 @@ export class RunExecution {
         this.values.publishDatum(output.name, datum, value);
       }
     }
-    task.finishedAt = new Date();
+    task.finishedAt ??= new Date();
     this.#setStatus(task, status);
     for (const output of step.outputs) {
       if (output.scatter) {

@@ -1,10 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import notify from '../steps/notify.js';
 import type { Threat } from '../steps/lib/match-threat.js';
@@ -12,6 +8,7 @@ import { postThreatWebhook, type WebhookBody } from '../steps/lib/post-webhook.j
 import { readFrameImage } from '../steps/lib/frame-image.js';
 import { photoPath } from '../scripts/sample-images.mjs';
 import { fakeContext } from './fake-context.js';
+import { MailCatcher, WebhookCatcher } from './catchers.js';
 
 const THREAT: Threat = {
   device: 'cam3',
@@ -24,67 +21,6 @@ const THREAT: Threat = {
   notify: ['email', 'webhook'],
   taken_at: '2026-11-24T22:15:00',
 };
-
-/** A real SMTP server on a random local port that keeps every message it is sent. */
-class MailCatcher {
-  readonly messages: Array<{ envelopeTo: string[]; mail: ParsedMail }> = [];
-  readonly server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData: (stream, session, callback) => {
-      simpleParser(stream)
-        .then((mail) => {
-          this.messages.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), mail });
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  url = '';
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(resolve));
-  }
-}
-
-/** A local HTTP receiver answering `status` and keeping every request body. */
-class WebhookCatcher {
-  readonly requests: Array<{ method: string; contentType: string; body: string }> = [];
-  status = 204;
-  delayMs = 0;
-  readonly server: Server = createServer((request: IncomingMessage, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      this.requests.push({
-        method: request.method ?? '',
-        contentType: request.headers['content-type'] ?? '',
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      setTimeout(
-        () => response.writeHead(this.status).end(this.status >= 300 ? 'no thanks' : ''),
-        this.delayMs,
-      );
-    });
-  });
-  url = '';
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/threats`;
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 /** An `image` input holding the photograph as the threat's frame. */
 function imageDir(): { dir: string; bytes: Buffer } {
