@@ -2,17 +2,19 @@ import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPgliteClient, sqlStore, type MetadataStore } from '../store/index.js';
+import { openPgliteClient, sqlStore, type MetadataStore, type SqlClient } from '../store/index.js';
 import { openLocalObjectStore } from './local/local-object-store.js';
 import { Repos, parseRepoAddress } from './repos.js';
 
 let dir: string;
 let store: MetadataStore;
+let client: SqlClient;
 let repos: Repos;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-repos-'));
-  store = sqlStore(await openPgliteClient(join(dir, 'db')));
+  client = await openPgliteClient(join(dir, 'db'));
+  store = sqlStore(client);
   repos = new Repos(store.repos, openLocalObjectStore(join(dir, 'objects')));
 });
 
@@ -115,24 +117,38 @@ describe('repos', () => {
     await expect(repos.read(file!)).rejects.toMatchObject({ code: 'OBJECT_CORRUPT' });
   });
 
-  it('commits one file into a repo of 20,000 files by writing only that file', async () => {
+  it('commits one file into a repo of 100,000 files by writing only that file', async () => {
     await repos.create('big');
-    const changes = Array.from({ length: 20_000 }, (_, index) => ({
+    const changes = Array.from({ length: 100_000 }, (_, index) => ({
       path: `/f/${String(index).padStart(6, '0')}.txt`,
       hash: 'a'.repeat(64),
       size: 1,
     }));
     await store.repos.commit({ repo: 'big', branch: 'main', message: 'bulk', changes });
+    const rows = async () =>
+      Number(
+        (await client.query<{ n: number }>("SELECT count(*) AS n FROM files WHERE repo = 'big'")).rows[0]?.n,
+      );
+    const before = await rows();
     const one = await repos.put(
       'big',
       'main',
       { kind: 'bytes', data: Buffer.from('new') },
       { to: '/f/new.txt' },
     );
-    expect(one).toMatchObject({ added: 1, fileCount: 20_001 });
-    // Not a timing assertion: the diff of that commit holds exactly the one file.
-    const parent = await store.repos.getCommit(one!.parent!);
-    expect(await repos.diff(parent!, one!)).toHaveLength(1);
+    expect(one).toMatchObject({ added: 1, fileCount: 100_001 });
+    // O(files changed): the commit wrote one file row, not a copy of the tree.
+    expect(await rows()).toBe(before + 1);
+    const replaced = await repos.put(
+      'big',
+      'main',
+      { kind: 'bytes', data: Buffer.from('v2') },
+      { to: '/f/000001.txt' },
+    );
+    expect(replaced).toMatchObject({ changed: 1, fileCount: 100_001 });
+    expect(await rows()).toBe(before + 2);
+    const parent = await store.repos.getCommit(replaced!.parent!);
+    expect(await repos.diff(parent!, replaced!)).toHaveLength(1);
   });
 
   it('parses REPO@REF:PATH and refuses escaping paths', () => {

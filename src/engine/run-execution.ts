@@ -84,6 +84,8 @@ export interface TaskState {
   inputs?: Record<string, unknown>;
   /** Its execution key was looked up and missed: it must execute. */
   cacheChecked?: boolean;
+  /** Its execution key is being looked up. */
+  lookingUp?: boolean;
   retryTimer?: NodeJS.Timeout;
 }
 
@@ -211,8 +213,10 @@ export class RunExecution {
       };
       list.push(task);
       this.#taskIndex.set(`${step.name}\0${datum}`, task);
-      this.#recorder.task(task, true);
       this.#checkReady(task);
+      // NOTE: a task already looking its result up is recorded when the lookup settles
+      // (skipped, or pending on a miss): one row write instead of two per skipped datum.
+      if (!task.lookingUp) this.#recorder.task(task, true);
     }
     this.#updateStepCompletion(step);
   }
@@ -236,6 +240,7 @@ export class RunExecution {
    */
   async #skipIfDone(task: TaskState, execKey: string): Promise<void> {
     this.#lookups += 1;
+    task.lookingUp = true;
     try {
       const cached = await this.#ctx.cache.lookup(execKey);
       if (this.#cancelReason) {
@@ -248,6 +253,7 @@ export class RunExecution {
         this.#updateStepCompletion(task.step);
       } else {
         task.cacheChecked = true;
+        this.#recorder.task(task, true);
         this.#ready.get(task.step.name)?.push(task);
       }
     } catch (error) {
@@ -255,6 +261,7 @@ export class RunExecution {
       task.error = failure.toJSON();
       this.#setStatus(task, 'failed');
     } finally {
+      task.lookingUp = false;
       this.#lookups -= 1;
       this.#pump();
       this.#checkEnd();
