@@ -21,7 +21,11 @@ function say(text) {
   if (!asJson) process.stdout.write(`${text}\n`);
 }
 
-/** `count` distinct 640x480 frames of the photograph (each slightly different, so none is deduplicated). */
+/**
+ * `count` distinct 640x480 frames of the photograph (each slightly different, so none is deduplicated).
+ * @param {string} dir
+ * @param {number} count
+ */
 async function frames(dir, count) {
   const paths = [];
   for (let i = 0; i < count; i += 1) {
@@ -38,8 +42,11 @@ async function frames(dir, count) {
   return paths;
 }
 
-/** The detector alone: model loaded once, images detected one after another on this thread. */
-async function bareDetector(root, paths) {
+/**
+ * The detector alone: model loaded once, images detected one after another on this thread.
+ * @param {string[]} paths
+ */
+async function bareDetector(paths) {
   const out = join(EXAMPLE, 'steps', 'node_modules', '.cache', 'sluice', 'bench-centernet.mjs');
   await build({
     entryPoints: [join(EXAMPLE, 'steps', 'lib', 'centernet.ts')],
@@ -57,6 +64,11 @@ async function bareDetector(root, paths) {
   return performance.now() - started;
 }
 
+/**
+ * @param {string} root
+ * @param {string} source
+ * @param {number} workers
+ */
 async function pipelineRun(root, source, workers) {
   const home = join(root, `home-${workers}`);
   const { store, lock } = await openEmbeddedStore({ home });
@@ -100,7 +112,7 @@ async function main() {
   try {
     const source = join(root, 'frames');
     const paths = await frames(source, IMAGES);
-    const bareMs = await bareDetector(root, paths);
+    const bareMs = await bareDetector(paths);
     const oneMs = await pipelineRun(root, source, 1);
     const twoMs = await pipelineRun(root, source, 2);
     const rate = (/** @type {number} */ ms) => (IMAGES / ms) * 1000;

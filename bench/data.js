@@ -96,7 +96,7 @@ async function main() {
     const oneMs = performance.now() - oneStarted;
     // One file into a repo of 100,000 (its tree written as metadata, contents shared).
     await repos.create('huge');
-    const [shared] = await objects.putFiles([join(source, 'd00', 'f00000.txt')]);
+    const [shared = ''] = await objects.putFiles([join(source, 'd00', 'f00000.txt')]);
     await store.repos.commit({
       repo: 'huge',
       branch: 'main',
