@@ -359,4 +359,52 @@ describe('datums and registered pipelines', () => {
     expect(bad.stderr).toMatch(/did not fail/);
     expect((await sluice(['restart-datum', runId, '/zz'], dir)).stderr).toMatch(/\[DATUM_NOT_FOUND\]/);
   });
+
+  it('joins two repos on a captured name: each step sees the matched files under their member names', async () => {
+    const dir = await project({
+      'pipeline.yaml': `
+name: pairs
+inputs:
+  matched:
+    join:
+      images: { repo: images, glob: "/(*).txt", join_on: "$1" }
+      labels: { repo: labels, glob: "/(*).label", join_on: "$1" }
+steps:
+  pair:
+    run: ./pair.ts
+    inputs: [matched]
+    outputs: [pair]
+outputs: [pair]
+`,
+      'pair.ts': `
+import { readdirSync } from 'node:fs';
+export default async function (ctx) {
+  const files = readdirSync(ctx.inputs.matched, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => entry.parentPath.slice(ctx.inputs.matched.length + 1) + '/' + entry.name)
+    .sort();
+  return { pair: files.join(' ') };
+}
+`,
+      'images/a.txt': 'A',
+      'images/b.txt': 'B',
+      'images/c.txt': 'C',
+      'labels/a.label': 'cat',
+      'labels/b.label': 'dog',
+    });
+    for (const repo of ['images', 'labels']) {
+      await ok(['repo', 'create', repo], dir);
+      await ok(['put', repo, repo], dir);
+    }
+    const run = await okJson<{ runId: string; outputs: { pair: string[] } }>(['run', 'pipeline.yaml'], dir);
+    expect(run.outputs.pair).toEqual(['images/a.txt labels/a.label', 'images/b.txt labels/b.label']);
+    const datums = await okJson<{ datums: { datum: string }[] }>(
+      ['datums', run.runId, '--state', 'success'],
+      dir,
+    );
+    expect(datums.datums.map((datum) => datum.datum)).toEqual([
+      'on=a|images:/a.txt|labels:/a.label',
+      'on=b|images:/b.txt|labels:/b.label',
+    ]);
+  });
 });
