@@ -17,10 +17,10 @@ import type {
   RepoStore,
 } from '../store/index.js';
 import type { ObjectStore } from './object-store.js';
+import { REPO_NAME, REPO_NAME_MAX } from '../spec/schema.js';
 import { joinRepoPath, normalizeRepoPath, relativeUploadPath } from './paths.js';
 
-/** Repo names: lowercase letters, digits, '_', '-', '.', starting with a letter or digit. */
-export const REPO_NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+export { REPO_NAME };
 
 /** The branch a ref means when none is given. */
 export const DEFAULT_BRANCH = 'main';
@@ -48,7 +48,7 @@ export function parseRepoAddress(text: string): RepoAddress {
 }
 
 export function checkRepoName(name: string): void {
-  if (!REPO_NAME.test(name)) {
+  if (!REPO_NAME.test(name) || name.length > REPO_NAME_MAX) {
     throw new SluiceError(
       'USAGE',
       `'${name}' is not a valid repo name: use 1-63 lowercase letters, digits, '_', '-' or '.', starting with a letter or digit`,
