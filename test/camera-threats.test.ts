@@ -51,7 +51,7 @@ interface Task {
   finishedAt: string;
 }
 
-describe('camera-threats', () => {
+describe('camera-threats', { timeout: 300_000 }, () => {
   it('detects, applies the rules per device and notifies once per threat; bad frames fail their datum', async () => {
     await makeFrames(join(dir, 'frames'));
     // An 8 s video of the photograph: the video-frames pipeline cuts a frame every 5 s.

@@ -68,7 +68,7 @@ export default async function (ctx) {
 }
 `;
 
-describe('repos', () => {
+describe('repos', { timeout: 300_000 }, () => {
   it('puts folders, files and stdin as commits; ls, get, log, diff, rm and branches', async () => {
     const dir = await project({
       'data/a/1.txt': 'one',
@@ -182,7 +182,7 @@ describe('repos', () => {
   });
 });
 
-describe('datums and registered pipelines', () => {
+describe('datums and registered pipelines', { timeout: 300_000 }, () => {
   it('splits repo heads into datums and re-runs only new ones; outputs are committed with provenance', async () => {
     const files: Record<string, string> = {
       'pipeline.yaml': SIZES,

@@ -3,7 +3,7 @@
  * command and maps any error to a message on stderr and an exit code ({@link EXIT}).
  */
 import { Command, CommanderError, Option } from 'commander';
-import pc from 'picocolors';
+import { pc, useColors } from './colors.js';
 import { SpecError, formatProblem, toSluiceError } from '../core/index.js';
 import { cancelCommand, logsCommand, runsCommand, showCommand } from './commands/runs.js';
 import { runCommand } from './commands/run.js';
@@ -51,6 +51,7 @@ function collect(value: string, previous: string[] = []): string[] {
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let exitCode: number = EXIT.ok;
   const wantsJson = argv.includes('--json');
+  useColors(io.tty && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb');
   const program = new Command('sluice')
     .description('Machine-learning data pipelines: versioned data, pipelines, runs.')
     .version(VERSION)

@@ -2,7 +2,7 @@
  * Live progress of a run: on a terminal, one redrawn line per step with a bar and counts;
  * elsewhere, plain lines as steps finish or fail, so logs of CI jobs stay readable.
  */
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import type { RunEvent } from '../engine/index.js';
 import type { TaskStatus } from '../store/index.js';
 

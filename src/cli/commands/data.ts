@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import pc from 'picocolors';
+import { pc } from '../colors.js';
 import { SluiceError } from '../../core/index.js';
 import { DEFAULT_BRANCH, parseRepoAddress, type Repos } from '../../data/index.js';
 import type { CommitRecord, FileEntry } from '../../store/index.js';

@@ -7,7 +7,7 @@
  * results, so only datums of changed steps run again (`--reprocess` re-runs all).
  */
 import { resolve } from 'node:path';
-import pc from 'picocolors';
+import { pc } from '../colors.js';
 import { SluiceError } from '../../core/index.js';
 import { repoLeaves } from '../../data/index.js';
 import { loadPipeline, resolveParams, type Pipeline } from '../../spec/index.js';

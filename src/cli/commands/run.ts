@@ -4,7 +4,7 @@
  * (a second Ctrl-C exits at once).
  */
 import { resolve } from 'node:path';
-import pc from 'picocolors';
+import { pc } from '../colors.js';
 import { SluiceError } from '../../core/index.js';
 import type { RunEvent, RunOptions } from '../../engine/index.js';
 import { loadPipeline, parseDuration, resolveParams, type Pipeline } from '../../spec/index.js';

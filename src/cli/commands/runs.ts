@@ -1,5 +1,5 @@
 /** `sluice runs`, `sluice show RUN`, `sluice logs RUN [-f]`, `sluice cancel RUN`. */
-import pc from 'picocolors';
+import { pc } from '../colors.js';
 import { SluiceError } from '../../core/index.js';
 import type { LogRecord, RunRecord, RunStatus, TaskRecord } from '../../store/index.js';
 import type { CliConfig } from '../config.js';
