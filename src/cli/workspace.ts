@@ -104,6 +104,20 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
   };
 }
 
+/** Runs `fn` with `config.home` opened as its owner, closing it afterwards. */
+export async function withWorkspace<T>(
+  config: CliConfig,
+  command: string,
+  fn: (workspace: LocalWorkspace) => Promise<T>,
+): Promise<T> {
+  const workspace = await openLocalWorkspace(config, command);
+  try {
+    return await fn(workspace);
+  } finally {
+    await workspace.close();
+  }
+}
+
 /**
  * Opens `config.home` for commands that read or cancel runs: locally when it is free, else
  * through the owner's control socket.

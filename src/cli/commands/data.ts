@@ -14,20 +14,7 @@ import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { json, type Io } from '../io.js';
 import { formatSeconds } from '../progress.js';
-import { openLocalWorkspace, type LocalWorkspace } from '../workspace.js';
-
-async function withWorkspace<T>(
-  config: CliConfig,
-  command: string,
-  fn: (ws: LocalWorkspace) => Promise<T>,
-): Promise<T> {
-  const workspace = await openLocalWorkspace(config, command);
-  try {
-    return await fn(workspace);
-  } finally {
-    await workspace.close();
-  }
-}
+import { withWorkspace, type LocalWorkspace } from '../workspace.js';
 
 function shortDate(date: Date): string {
   return new Date(date).toISOString().slice(0, 19).replace('T', ' ');

@@ -16,21 +16,8 @@ import { loadRegistered, repoBranch } from '../../triggers/index.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { json, type Io } from '../io.js';
-import { openLocalWorkspace, type LocalWorkspace } from '../workspace.js';
+import { withWorkspace, type LocalWorkspace } from '../workspace.js';
 import { runAndReport, type ReportOptions } from './run.js';
-
-async function withWorkspace<T>(
-  config: CliConfig,
-  command: string,
-  fn: (ws: LocalWorkspace) => Promise<T>,
-): Promise<T> {
-  const workspace = await openLocalWorkspace(config, command);
-  try {
-    return await fn(workspace);
-  } finally {
-    await workspace.close();
-  }
-}
 
 /** `repo@branch` of every repo the pipeline's data inputs read. */
 export function inputRepos(pipeline: Pipeline): string[] {
