@@ -86,6 +86,8 @@ export interface TaskState {
   cacheChecked?: boolean;
   /** Its execution key is being looked up. */
   lookingUp?: boolean;
+  /** When its latest attempt settled. */
+  attemptEndedAt?: Date;
   retryTimer?: NodeJS.Timeout;
 }
 
@@ -374,7 +376,7 @@ export class RunExecution {
         }),
       );
       // The attempt's own end, before its outputs are stored: what `show` reports as its span.
-      task.finishedAt = new Date();
+      task.finishedAt = task.attemptEndedAt ?? new Date();
       if (attempt > 1) this.#recorder.attempt(task, attempt, 'success', null, startedAt, task.finishedAt);
       if (task.execKey) {
         const stored = await storeLargeValues(this.#ctx.objects, result.outputs);
@@ -446,6 +448,9 @@ export class RunExecution {
     try {
       return await attempt;
     } finally {
+      // Taken before the slot goes to the next task, so spans of one step never overlap more
+      // than its parallelism allows.
+      task.attemptEndedAt = new Date();
       this.#releaseSlot(task);
       this.#pump();
     }
