@@ -24,6 +24,7 @@ import {
   pipelineDelete,
   pipelineList,
   restartDatumCommand,
+  STATE_ORDER,
 } from './commands/pipelines.js';
 import { validateCommand } from './commands/validate.js';
 import { compileConfig, type CliConfig } from './config.js';
@@ -31,17 +32,6 @@ import { EXIT, exitCodeFor } from './exit-codes.js';
 import { json, processIo, type Io } from './io.js';
 
 const VERSION = '0.1.0';
-
-const STATE_CHOICES = [
-  'pending',
-  'running',
-  'success',
-  'skipped',
-  'failed',
-  'recovered',
-  'cancelled',
-  'upstream_failed',
-];
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -308,7 +298,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .description("a run's datums with their states and errors; counts per step add up to the total")
     .argument('<run>', 'run id or a unique prefix')
     .option('--step <name>', 'only this step')
-    .addOption(new Option('--state <state>', 'only datums in this state').choices(STATE_CHOICES))
+    .addOption(new Option('--state <state>', 'only datums in this state').choices(STATE_ORDER))
     .option('--limit <n>', 'datums listed (default 100)')
     .option('--json', 'machine-readable output')
     .action(async (run: string, options: Parameters<typeof datumsCommand>[1]) => {

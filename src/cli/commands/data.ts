@@ -214,14 +214,25 @@ export async function putCommand(
       else io.out(`nothing changed in ${address.repo}@${branch}: no commit\n`);
       return EXIT.ok;
     }
-    if (!options.json) io.out(`committed ${describeCommit(commit)} in ${seconds}\n`);
-    const outcomes =
-      options.trigger === false
-        ? []
-        : await trigger(workspace, commit, io, Boolean(options.json || options.quiet));
-    if (options.json) io.out(json({ commit, triggered: triggerJson(outcomes) }));
-    return triggerFailed(outcomes) ? EXIT.runFailed : EXIT.ok;
+    return reportCommit(workspace, commit, ` in ${seconds}`, options, io);
   });
+}
+
+/** Prints a new commit, runs the pipelines it triggers (unless `--no-trigger`), and sets the exit code. */
+async function reportCommit(
+  workspace: LocalWorkspace,
+  commit: CommitRecord,
+  took: string,
+  options: { json?: boolean; trigger?: boolean; quiet?: boolean },
+  io: Io,
+): Promise<number> {
+  if (!options.json) io.out(`committed ${describeCommit(commit)}${took}\n`);
+  const outcomes =
+    options.trigger === false
+      ? []
+      : await trigger(workspace, commit, io, Boolean(options.json || options.quiet));
+  if (options.json) io.out(json({ commit, triggered: triggerJson(outcomes) }));
+  return triggerFailed(outcomes) ? EXIT.runFailed : EXIT.ok;
 }
 
 export async function rmCommand(
@@ -242,13 +253,7 @@ export async function rmCommand(
       address.path as string,
       options.message,
     );
-    if (!options.json) io.out(`committed ${describeCommit(commit)}\n`);
-    const outcomes =
-      options.trigger === false
-        ? []
-        : await trigger(workspace, commit, io, Boolean(options.json || options.quiet));
-    if (options.json) io.out(json({ commit, triggered: triggerJson(outcomes) }));
-    return triggerFailed(outcomes) ? EXIT.runFailed : EXIT.ok;
+    return reportCommit(workspace, commit, '', options, io);
   });
 }
 

@@ -270,7 +270,8 @@ export function datumState(task: TaskRecord): TaskStatus | 'recovered' {
   return task.status === 'success' && task.attempts > 1 ? 'recovered' : task.status;
 }
 
-const STATE_ORDER = [
+/** Datum states in the order `datums` lists them (also the `--state` choices). */
+export const STATE_ORDER = [
   'pending',
   'running',
   'success',
