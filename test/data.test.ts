@@ -6,19 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sluice, tempProject, tsStep } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { sluice, tempProjects, tsStep } from './helpers.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-
-async function project(files: Record<string, string>): Promise<string> {
-  const { dir, cleanup } = await tempProject(files);
-  cleanups.push(cleanup);
-  return dir;
-}
+const project = tempProjects();
 
 async function ok(args: string[], cwd: string): Promise<string> {
   const result = await sluice(args, cwd);

@@ -4,19 +4,10 @@
  */
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sluice, tempProject, tsStep } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { sluice, tempProjects, tsStep } from './helpers.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-
-async function project(files: Record<string, string>): Promise<string> {
-  const { dir, cleanup } = await tempProject(files);
-  cleanups.push(cleanup);
-  return dir;
-}
+const project = tempProjects();
 
 describe('sluice run', () => {
   it('runs steps as their inputs are published and prints the desired outputs', async () => {

@@ -2,6 +2,7 @@
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterEach } from 'vitest';
 import { main } from '../src/cli/index.js';
 
 /** A temporary folder holding `files` (path -> content); removed by `cleanup()`. */
@@ -16,6 +17,22 @@ export async function tempProject(
     });
   }
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A `project(files)` function for a test file: each call makes a {@link tempProject},
+ * removed after the test that made it.
+ */
+export function tempProjects(): (files: Record<string, string>) => Promise<string> {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+  });
+  return async (files) => {
+    const { dir, cleanup } = await tempProject(files);
+    cleanups.push(cleanup);
+    return dir;
+  };
 }
 
 /** What a CLI invocation printed and returned. */
