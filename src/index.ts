@@ -13,7 +13,9 @@ export {
   resolveParams,
 } from './spec/index.js';
 export type { Pipeline, StepSpec, ValidationReport } from './spec/index.js';
-export type { StepContext } from './runtime/index.js';
+export type { StepContext, StepModel, StepRegistry, StepTable } from './runtime/index.js';
+export { ModelRegistry, Tables, Tracking, artifacts, runParams } from './tracking/index.js';
+export type { ModelSummary, ModelVersion, RetentionRule } from './tracking/index.js';
 export { createEngine } from './engine/index.js';
 export type { Engine, EngineOptions, RunEvent, RunHandle, RunOptions } from './engine/index.js';
 export { openEmbeddedStore, StateWriter } from './store/index.js';
@@ -22,3 +24,6 @@ export { Repos, openLocalObjectStore, parseRepoAddress } from './data/index.js';
 export type { ObjectStore } from './data/index.js';
 export { runCommitTriggers } from './triggers/index.js';
 export type { CommitRecord, FileEntry, Provenance, RepoStore } from './store/index.js';
+export { Service } from './service/index.js';
+export type { LaunchRequest, RunLauncher, ServiceEvent, ServiceOptions } from './service/index.js';
+export { registerPipeline } from './server/pipelines.js';

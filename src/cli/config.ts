@@ -24,6 +24,10 @@ export interface CliConfig {
    * faster than on disk, and each attempt frees its folder when it ends), else `<home>/scratch`.
    */
   scratchDir: string;
+  /** A Sluice server to talk to instead of the data directory (`SLUICE_URL`). */
+  url?: string;
+  /** The API token sent to the server (`SLUICE_TOKEN`). */
+  token?: string;
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -57,7 +61,21 @@ export function compileConfig(
     concurrency,
     tty: tty && env.NO_COLOR === undefined && env.TERM !== 'dumb',
     scratchDir: env.SLUICE_SCRATCH_DIR ? resolve(cwd, env.SLUICE_SCRATCH_DIR) : defaultScratch(home),
+    ...(env.SLUICE_URL ? { url: checkUrl(env.SLUICE_URL) } : {}),
+    ...(env.SLUICE_TOKEN ? { token: env.SLUICE_TOKEN } : {}),
   };
+}
+
+function checkUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new SluiceError('USAGE', `SLUICE_URL: '${text}' is not a URL; expected e.g. http://127.0.0.1:7300`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new SluiceError('USAGE', `SLUICE_URL: '${text}' must start with http:// or https://`);
+  return text.replace(/\/+$/, '');
 }
 
 function defaultScratch(home: string): string {

@@ -7,6 +7,8 @@ import { pc, useColors } from './colors.js';
 import { SpecError, formatProblem, toSluiceError } from '../core/index.js';
 import { cancelCommand, logsCommand, runsCommand, showCommand } from './commands/runs.js';
 import { runCommand } from './commands/run.js';
+import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './commands/tokens.js';
+import { isPipelineName, runRegistered } from './commands/run-registered.js';
 import {
   branchCommand,
   diffCommand,
@@ -27,6 +29,23 @@ import {
   STATE_ORDER,
 } from './commands/pipelines.js';
 import { validateCommand } from './commands/validate.js';
+import {
+  modelsAlias,
+  modelsDownload,
+  modelsList,
+  modelsRemove,
+  modelsRetention,
+  modelsShow,
+} from './commands/models.js';
+import { tableExport, tableList, tableShow } from './commands/tables.js';
+import {
+  DEFAULT_PORT,
+  backfillCommand,
+  serveCommand,
+  type BackfillOptions,
+  type ServeOptions,
+} from './commands/service.js';
+import { initCommand } from './commands/init.js';
 import { compileConfig, type CliConfig } from './config.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { json, processIo, type Io } from './io.js';
@@ -65,8 +84,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
   program
     .command('run')
-    .description('run a pipeline on the embedded engine and print its desired outputs')
-    .argument('<file>', 'pipeline spec (.yaml, .yml, .ts, .js)')
+    .description(
+      'run a pipeline and print its desired outputs (a registered one by name runs on the server when SLUICE_URL is set)',
+    )
+    .argument('<file>', 'pipeline spec (.yaml, .yml, .ts, .js), or the name of a registered pipeline')
     .option('-p, --param <key=value>', 'a run parameter (repeatable)', collect)
     .option('--json', 'print the result as JSON (no progress)')
     .option('--no-cache', 're-execute steps even when a stored result matches')
@@ -74,7 +95,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--logs', "print the steps' log lines as they come")
     .option('-q, --quiet', 'no progress output')
     .action(async (file: string, options: Parameters<typeof runCommand>[1]) => {
-      exitCode = await runCommand(file, options, config(), io);
+      exitCode = isPipelineName(file)
+        ? await runRegistered(file, options, config(), io)
+        : await runCommand(file, options, config(), io);
     });
 
   program
@@ -316,6 +339,199 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--json', 'machine-readable output')
     .action(async (run: string, datums: string[], options: Parameters<typeof restartDatumCommand>[2]) => {
       exitCode = await restartDatumCommand(run, datums, options, config(), io);
+    });
+
+  for (const mode of ['dev', 'server'] as const) {
+    const command = program
+      .command(mode)
+      .description(
+        mode === 'dev'
+          ? 'serve the scheduler, workers and HTTP API on one port; registers and watches the pipelines under DIR'
+          : 'serve the scheduler, workers and HTTP API (no file watching), for deployment',
+      );
+    if (mode === 'dev')
+      command.argument('[dir]', 'project folder whose pipeline specs are registered and watched', '.');
+    command
+      .option(
+        '--port <port>',
+        `port to listen on (default: $SLUICE_PORT or ${DEFAULT_PORT}; 0 picks a free one)`,
+      )
+      .option(
+        '--host <host>',
+        'address to bind (default: $SLUICE_HOST or 127.0.0.1; others require API tokens)',
+      )
+      .option('--max-runs <n>', 'runs executing at once across pipelines (default 4)')
+      .option(
+        '--pool <name=size>',
+        'a run pool pipelines can name with `pool:` (repeatable; also $SLUICE_POOLS)',
+        collect,
+      )
+      .option('--grace <duration>', 'on SIGTERM, how long running attempts may finish (default 30s)')
+      .option('--json', 'print the URL and registered pipelines as one JSON line; no event lines')
+      .action(async (...args: unknown[]) => {
+        const dir = mode === 'dev' ? (args[0] as string) : undefined;
+        const options = (mode === 'dev' ? args[1] : args[0]) as ServeOptions;
+        exitCode = await serveCommand(mode, dir, options, config(), io);
+      });
+  }
+
+  program
+    .command('backfill')
+    .description(
+      'run a pipeline over a past range: the cron ticks between two dates, or the input commits between two commits',
+    )
+    .argument('<pipeline>', 'a registered pipeline')
+    .requiredOption('--from <date|commit>', 'first day (2026-11-01), date-time, or commit of the range')
+    .requiredOption('--to <date|commit>', 'last day, date-time, or commit of the range (inclusive)')
+    .option('--input <name>', 'for a pipeline reading several repos: the input whose commits the range names')
+    .option('--concurrency <n>', 'runs of the backfill at once (default 2)')
+    .option('-p, --param <key=value>', 'a param for every run (repeatable)', collect)
+    .option('--json', 'machine-readable output')
+    .action(async (pipeline: string, options: BackfillOptions) => {
+      exitCode = await backfillCommand(pipeline, options, config(), io);
+    });
+
+  program
+    .command('init')
+    .description('create a new project: a sample pipeline, a TypeScript step, a command step, .gitignore')
+    .argument('<dir>', 'folder to create the project in')
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, options: { json?: boolean }) => {
+      exitCode = await initCommand(dir, options, io);
+    });
+
+  const models = program.command('models').description('the model registry: versions, aliases, retention');
+  models
+    .command('list')
+    .description('models with their version counts, latest versions, aliases and retention rules')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      exitCode = await modelsList(options, config(), io);
+    });
+  models
+    .command('show')
+    .description(
+      "a model's versions (NAME), or one version's files, metrics and provenance (NAME@ALIAS, NAME:VERSION)",
+    )
+    .argument('<ref>', 'NAME, NAME@ALIAS or NAME:VERSION')
+    .option('--json', 'machine-readable output')
+    .action(async (ref: string, options: { json?: boolean }) => {
+      exitCode = await modelsShow(ref, options, config(), io);
+    });
+  models
+    .command('alias')
+    .description(
+      "point an alias (e.g. production) at a version, or remove it with --delete; 'latest' moves by itself",
+    )
+    .argument('<name>', 'the model')
+    .argument('<alias>', 'the alias')
+    .argument('[version]', 'the version the alias names')
+    .option('--delete', 'remove the alias')
+    .option('--json', 'machine-readable output')
+    .action(
+      async (
+        name: string,
+        alias: string,
+        version: string | undefined,
+        options: { delete?: boolean; json?: boolean },
+      ) => {
+        exitCode = await modelsAlias(name, alias, version, options, config(), io);
+      },
+    );
+  models
+    .command('rm')
+    .description('remove a model version (refused while an alias names it, unless --force)')
+    .argument('<ref>', 'NAME:VERSION')
+    .option('--force', 'remove it with its aliases')
+    .option('--json', 'machine-readable output')
+    .action(async (ref: string, options: { force?: boolean; json?: boolean }) => {
+      exitCode = await modelsRemove(ref, options, config(), io);
+    });
+  models
+    .command('retention')
+    .description(
+      'keep only the newest N versions (and, with --keep-aliased, aliased ones); applied now and on every save',
+    )
+    .argument('<name>', 'the model')
+    .option('--keep-last <n>', 'versions to keep')
+    .option('--keep-aliased', 'never delete a version an alias names')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: { keepLast?: string; keepAliased?: boolean; json?: boolean }) => {
+      exitCode = await modelsRetention(name, options, config(), io);
+    });
+  models
+    .command('download')
+    .description("write a model version's files to a folder")
+    .argument('<ref>', 'NAME, NAME@ALIAS or NAME:VERSION')
+    .option('-o, --output <dir>', 'the folder to write to')
+    .option('--json', 'machine-readable output')
+    .action(async (ref: string, options: { output?: string; json?: boolean }) => {
+      exitCode = await modelsDownload(ref, options, config(), io);
+    });
+
+  const table = program.command('table').description('tables steps write rows to: list, show, export');
+  table
+    .command('list')
+    .description('tables with their columns and row counts')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      exitCode = await tableList(options, config(), io);
+    });
+  table
+    .command('show')
+    .description("a table's rows, oldest first")
+    .argument('<name>', 'the table')
+    .option('--limit <n>', 'rows shown (default 20)')
+    .option('--offset <n>', 'rows skipped first')
+    .option('--where <column=value>', 'only rows where column equals value (repeatable)', collect)
+    .option('--run <run>', 'only rows written by this run')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: Parameters<typeof tableShow>[1]) => {
+      exitCode = await tableShow(name, options, config(), io);
+    });
+  table
+    .command('export')
+    .description('every row as CSV or JSON, to stdout or a file')
+    .argument('<name>', 'the table')
+    .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .option('--where <column=value>', 'only rows where column equals value (repeatable)', collect)
+    .option('--run <run>', 'only rows written by this run')
+    .action(async (name: string, options: Parameters<typeof tableExport>[1]) => {
+      exitCode = await tableExport(name, options, config(), io);
+    });
+
+  const token = program.command('token').description('API tokens for the HTTP API: create, list, revoke');
+  token
+    .command('create')
+    .description('create a token and print its secret (shown only once)')
+    .addOption(
+      new Option(
+        '--role <role>',
+        'viewer reads; editor also launches and uploads; admin also deletes and manages tokens',
+      )
+        .choices(['viewer', 'editor', 'admin'])
+        .makeOptionMandatory(),
+    )
+    .option('--name <name>', 'what the token is for')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { role: string; name?: string; json?: boolean }) => {
+      exitCode = await tokenCreateCommand(options, config(), io);
+    });
+  token
+    .command('list')
+    .description('tokens with their roles and last use (never their secrets)')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      exitCode = await tokenListCommand(options, config(), io);
+    });
+  token
+    .command('revoke')
+    .description('revoke a token: requests with it are refused from now on')
+    .argument('<id>', 'token id (see `sluice token list`)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, options: { json?: boolean }) => {
+      exitCode = await tokenRevokeCommand(id, options, config(), io);
     });
 
   try {

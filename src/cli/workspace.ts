@@ -11,8 +11,10 @@ import { Repos, openLocalObjectStore, type ObjectStore } from '../data/index.js'
 import { createEngine, type Engine } from '../engine/index.js';
 import { localRunsApi, startControlServer, type RunsApi } from '../server/index.js';
 import { LockHeldError, openEmbeddedStore, type HomeLock, type MetadataStore } from '../store/index.js';
+import { Tracking, type ModelRegistry, type Tables } from '../tracking/index.js';
 import type { CliConfig } from './config.js';
 import { remoteRunsApi } from './remote.js';
+import { clientFor, servingUrl } from './server-client.js';
 
 /** A data directory opened by its owner. */
 export interface LocalWorkspace {
@@ -23,6 +25,10 @@ export interface LocalWorkspace {
   logger: Logger;
   engine: Engine;
   api: RunsApi;
+  /** The model registry of this data directory. */
+  registry: ModelRegistry;
+  /** The tables steps wrote (schema `sluice_tables`). */
+  tables: Tables;
   close(): Promise<void>;
 }
 
@@ -66,10 +72,12 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
   const logger = fileLogger(join(config.home, 'logs', 'engine.log'), config.logLevel);
   const objects = openLocalObjectStore(join(config.home, 'objects'));
   const repos = new Repos(store.repos, objects);
+  const tracking = new Tracking(store, objects);
   const engine = createEngine({
     store,
     objects,
     repos,
+    tracking,
     scratchDir: config.scratchDir,
     concurrency: config.concurrency,
     logger,
@@ -92,6 +100,8 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
     logger,
     engine,
     api,
+    registry: tracking.registry,
+    tables: tracking.tables,
     async close() {
       if (closed) return;
       closed = true;
@@ -119,10 +129,12 @@ export async function withWorkspace<T>(
 }
 
 /**
- * Opens `config.home` for commands that read or cancel runs: locally when it is free, else
- * through the owner's control socket.
+ * Opens `config.home` for commands that read or cancel runs: over HTTP when `SLUICE_URL` is
+ * set or the owner serves the API, locally when it is free, else through the owner's
+ * control socket.
  */
 export async function openRunsApi(config: CliConfig): Promise<{ api: RunsApi; close(): Promise<void> }> {
+  if (config.url) return { api: clientFor(config, config.url), close: async () => undefined };
   try {
     const { store, lock } = await openStoreWaiting(config.home, 'sluice (reading runs)');
     return {
@@ -134,6 +146,8 @@ export async function openRunsApi(config: CliConfig): Promise<{ api: RunsApi; cl
     };
   } catch (error) {
     if (error instanceof LockHeldError) {
+      const url = servingUrl(error.info);
+      if (url) return { api: clientFor(config, url), close: async () => undefined };
       const socket = (error.info as { socket?: unknown } | undefined)?.socket;
       if (typeof socket === 'string') return { api: remoteRunsApi(socket), close: async () => undefined };
       throw new SluiceError('STORE_LOCKED', `${error.message} (it serves no control socket to ask instead)`);

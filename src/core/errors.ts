@@ -45,6 +45,21 @@ export const ERROR_CODES = {
   OUTPUT_CONFLICT: 'two datums wrote different contents to one output path',
   PIPELINE_NOT_FOUND: 'no pipeline of this name was created',
   DATUM_NOT_FOUND: 'a run has no datum with this key',
+  // Tracking: model registry and tables.
+  MODEL_NOT_FOUND: 'no model, version or alias matches this reference',
+  MODEL_ALIASED: 'a model version has aliases and cannot be removed without force',
+  SPEC_UNDECLARED_TABLE: 'a step writes a table the pipeline does not declare',
+  TABLE_NOT_FOUND: 'no table of this name exists',
+  TABLE_ROW: 'a table row does not match the declared columns',
+  TABLE_SCHEMA: "a table's declared columns conflict with the existing table",
+  // HTTP API.
+  UNAUTHORIZED: 'an API request has no valid token',
+  FORBIDDEN: "an API token's role does not allow this request",
+  TOKEN_NOT_FOUND: 'no API token has this id',
+  INVALID_REQUEST: 'an API request body, query or path parameter is malformed',
+  ROUTE_NOT_FOUND: 'no API route has this method and path',
+  PAYLOAD_TOO_LARGE: 'an API request body exceeds the size limit',
+  SERVER_UNREACHABLE: 'the Sluice server (SLUICE_URL) cannot be reached',
   // Store and environment.
   STORE_LOCKED: 'the data directory is in use by another process',
   STORE: 'the metadata store failed',

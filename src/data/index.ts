@@ -6,6 +6,8 @@ export { normalizeRepoPath, relativeUploadPath, joinRepoPath } from './paths.js'
 export { compileGlob } from './glob.js';
 export type { CompiledGlob } from './glob.js';
 export { computeDatums, datumManifest, repoLeaves } from './datums.js';
+export { commitLineage } from './lineage.js';
+export type { Lineage, LineageNode } from './lineage.js';
 export type { Datum, DatumFile, RepoFile } from './datums.js';
 export {
   DEFAULT_BRANCH,
@@ -14,5 +16,6 @@ export {
   checkBranchName,
   checkRepoName,
   parseRepoAddress,
+  planPut,
 } from './repos.js';
-export type { ListEntry, PutOptions, PutSource, RepoAddress, Resolved } from './repos.js';
+export type { ListEntry, PlannedFile, PutOptions, PutSource, RepoAddress, Resolved } from './repos.js';

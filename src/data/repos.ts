@@ -131,6 +131,9 @@ export class Repos {
     }
     const branches = (await this.records.listBranches(repo)).map((item) => item.name);
     if (ref === DEFAULT_BRANCH && branches.length === 0) return { repo, branch: ref, commit: null };
+    // NOTE: a concurrent first commit (two runs committing outputs) may create the branch
+    // between the lookups above; resolve again rather than report it missing.
+    if (branches.includes(ref)) return this.resolve(repo, ref);
     throw new SluiceError(
       /^[0-9a-hjkmnp-tv-z]{12}$/.test(ref) ? 'COMMIT_NOT_FOUND' : 'BRANCH_NOT_FOUND',
       `repo '${repo}' has no branch or commit '${ref}'${branches.length > 0 ? `; branches: ${branches.join(', ')}` : ''}`,
@@ -294,7 +297,8 @@ export function checkBranchName(name: string): void {
   }
 }
 
-interface PlannedFile {
+/** A file {@link planPut} found: its repo path, size, and where its bytes are. */
+export interface PlannedFile {
   path: string;
   size: number;
   local?: string;
@@ -302,7 +306,11 @@ interface PlannedFile {
 }
 
 /** Walks what will be put, refusing the whole put on the first unsafe entry. */
-async function planPut(source: PutSource, to: string | undefined): Promise<PlannedFile[]> {
+/**
+ * The files a put would commit, checked (no symlinks, safe names) but not stored yet: each
+ * with its repo path, size, and its local file or bytes. Also what a remote put uploads.
+ */
+export async function planPut(source: PutSource, to: string | undefined): Promise<PlannedFile[]> {
   if (source.kind === 'bytes') {
     if (to === undefined || normalizeRepoPath(to) === '/') {
       throw new SluiceError('USAGE', 'putting standard input needs --to PATH naming the file to create');

@@ -25,6 +25,7 @@ import {
   type RunRecord,
   type RunTrigger,
 } from '../store/index.js';
+import { Tracking } from '../tracking/index.js';
 import { planData } from './data-plan.js';
 import { outputTree } from './output-commit.js';
 import type { RunEventListener } from './events.js';
@@ -43,6 +44,8 @@ export interface EngineOptions {
   /** Step runtimes; default: a worker-thread pool as large as `concurrency`, and subprocesses. */
   runtimes?: { ts: StepRuntime; command: StepRuntime };
   logger?: Logger;
+  /** Model registry and tables (default: over `store` and `objects`). */
+  tracking?: Tracking;
   /** How often batched state is flushed to the store, in ms (default 25). */
   flushIntervalMs?: number;
   /** Versioned data: what data inputs read and output repos receive. */
@@ -65,6 +68,10 @@ export interface RunOptions {
   registeredVersion?: number;
   /** Execute only these datums; the others take stored results or are left out (restarts). */
   onlyDatums?: string[];
+  /** The id of a run recorded earlier as `queued` (by the service), which this run becomes. */
+  runId?: string;
+  /** When the run was asked for (a queued run's creation time); default now. */
+  createdAt?: Date;
 }
 
 /** A started run. */
@@ -72,8 +79,8 @@ export interface RunHandle {
   id: string;
   /** Settles with the final run record once it is durable; never rejects for a failed run. */
   result: Promise<RunRecord>;
-  /** Stops running attempts and records the run as cancelled. */
-  cancel(reason?: string): void;
+  /** Stops running attempts and records the run as cancelled (or interrupted, by a shutdown). */
+  cancel(reason?: string, status?: 'cancelled' | 'interrupted'): void;
   execution: RunExecution;
 }
 
@@ -84,6 +91,8 @@ export interface Engine {
   versions(pipeline: Pipeline): Promise<{ pipelineVersion: string; steps: Record<string, string> }>;
   /** Runs currently executing in this engine, by id. */
   active(): Map<string, RunHandle>;
+  /** Attempts running now across active runs, and the per-run attempt limit (`concurrency`). */
+  load(): { running: number; concurrency: number };
   /** Waits for buffered state, stops workers. Active runs are cancelled first. */
   close(): Promise<void>;
 }
@@ -101,6 +110,7 @@ export function createEngine(options: EngineOptions): Engine {
     onError: (error: unknown) => logger.error({ err: error }, 'state flush failed; retrying'),
   });
   const cache = new ResultCache(options.store);
+  const tracking = options.tracking ?? new Tracking(options.store, options.objects);
   const active = new Map<string, RunHandle>();
 
   async function versionSteps(pipeline: Pipeline): Promise<Map<string, string>> {
@@ -132,22 +142,24 @@ export function createEngine(options: EngineOptions): Engine {
     },
     async startRun(pipeline, runOptions) {
       const stepVersions = await versionSteps(pipeline);
+      // Model params name concrete versions from here on: the run records which model it used.
+      const params = await tracking.resolveModelParams(pipeline, runOptions.params);
       const plan = await planData(pipeline, options.repos, runOptions.inputCommits);
       const pipelineVersion = pipelineVersionOf(pipeline, stepVersions);
-      const id = newId();
+      const id = runOptions.runId ?? newId();
       const now = new Date();
       const run: RunRecord = {
         id,
         pipeline: pipeline.name,
         pipelineVersion,
         specFile: pipeline.file ?? null,
-        params: runOptions.params,
+        params,
         status: 'running',
         desiredOutputs: pipeline.outputs,
         outputs: null,
         error: null,
         pid: process.pid,
-        createdAt: now,
+        createdAt: runOptions.createdAt ?? now,
         startedAt: now,
         finishedAt: null,
         inputCommits: plan.inputCommits,
@@ -169,6 +181,7 @@ export function createEngine(options: EngineOptions): Engine {
         logger: logger.child({ runId: id }),
         onEvent: runOptions.onEvent ?? (() => undefined),
         firstLogSeq: 0,
+        tracking: tracking.forRun(run, pipeline, scratchDir),
         data: plan.inputs,
         ...(runOptions.onlyDatums ? { onlyDatums: new Set(runOptions.onlyDatums) } : {}),
         commitOutputs:
@@ -198,13 +211,23 @@ export function createEngine(options: EngineOptions): Engine {
         logger.info({ runId: id, status: record.status }, 'run finished');
         return record;
       });
-      const handle: RunHandle = { id, result, cancel: (reason) => execution.cancel(reason), execution };
+      const handle: RunHandle = {
+        id,
+        result,
+        cancel: (reason, status) => execution.cancel(reason, status),
+        execution,
+      };
       active.set(id, handle);
       logger.info({ runId: id, pipeline: pipeline.name }, 'run started');
       execution.start();
       return handle;
     },
     active: () => active,
+    load() {
+      let running = 0;
+      for (const handle of active.values()) running += handle.execution.runningAttempts;
+      return { running, concurrency };
+    },
     async close() {
       for (const handle of active.values()) handle.cancel('the engine is shutting down');
       await Promise.all([...active.values()].map((handle) => handle.result));

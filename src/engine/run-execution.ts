@@ -34,6 +34,7 @@ import {
 import type { Pipeline, StepSpec } from '../spec/index.js';
 import type { ObjectStore } from '../data/index.js';
 import type { StepRuntime } from '../runtime/index.js';
+import type { RunTracking } from '../tracking/index.js';
 import type { AttemptStatus, RunRecord, StateWriter, StoredError, TaskStatus } from '../store/index.js';
 import type { RunEventListener } from './events.js';
 import { explainMissing } from './explain.js';
@@ -68,6 +69,8 @@ export interface RunContext {
   commitOutputs?: (values: ValueTable) => Promise<string | null>;
   /** When set, only these datums execute; others run only when a stored result lets them skip. */
   onlyDatums?: ReadonlySet<string>;
+  /** Models for model params, and what attempts record (registry, tables, params, artifacts). */
+  tracking?: RunTracking;
 }
 
 /** Live state of one task. */
@@ -123,8 +126,14 @@ export class RunExecution {
   #lookups = 0;
   readonly #recorder: RunRecorder;
   #finished = false;
-  #cancelReason: { status: 'cancelled' | 'failed'; message: string; code?: ErrorCode } | undefined;
+  #cancelReason:
+    { status: 'cancelled' | 'failed' | 'interrupted'; message: string; code?: ErrorCode } | undefined;
   #resolve!: (run: RunRecord) => void;
+
+  /** Attempts holding a parallelism slot now (what `/metrics` reports as worker use). */
+  get runningAttempts(): number {
+    return this.#running;
+  }
 
   constructor(ctx: RunContext) {
     this.#ctx = ctx;
@@ -174,8 +183,11 @@ export class RunExecution {
     this.#checkEnd();
   }
 
-  /** Cancels the run: running attempts are stopped, nothing new starts. */
-  cancel(message = 'cancelled by user', status: 'cancelled' | 'failed' = 'cancelled'): void {
+  /**
+   * Cancels the run: running attempts are stopped, nothing new starts. `interrupted` is a
+   * stop by a shutting-down service, which starts the run again when it comes back.
+   */
+  cancel(message = 'cancelled by user', status: 'cancelled' | 'failed' | 'interrupted' = 'cancelled'): void {
     if (this.#finished || this.#cancelReason) return;
     this.#cancelReason = { status, message };
     this.#recorder.log(
@@ -183,7 +195,7 @@ export class RunExecution {
       '',
       0,
       'engine',
-      `${status === 'cancelled' ? 'cancelled' : 'stopped'}: ${message}`,
+      `${status === 'cancelled' ? 'cancelled' : status === 'interrupted' ? 'interrupted' : 'stopped'}: ${message}`,
     );
     this.#runController.abort();
     for (const list of this.tasks.values()) {
@@ -359,6 +371,10 @@ export class RunExecution {
     }
     try {
       const runtime = step.run.kind === 'ts' ? this.#ctx.runtimes.ts : this.#ctx.runtimes.command;
+      const tracking = this.#ctx.tracking?.attempt(step, datum, scratchDir);
+      const given = this.#ctx.tracking
+        ? await this.#ctx.tracking.withModels(step, inputs, params)
+        : { inputs, params };
       const result = await this.#freeingSlot(
         task,
         runtime.execute({
@@ -367,16 +383,20 @@ export class RunExecution {
           pipelineDir: this.#ctx.pipeline.dir,
           datum,
           attempt,
-          inputs,
-          params,
+          inputs: given.inputs,
+          params: given.params,
           scratchDir,
           log: (stream, line) => this.#recorder.log(step.name, datum, attempt, stream, line),
           metric: (point) => this.#recorder.metric(step.name, datum, point),
           signal: this.#runController.signal,
+          ...(tracking ? { tracking } : {}),
         }),
       );
       // The attempt's own end, before its outputs are stored: what `show` reports as its span.
       task.finishedAt = task.attemptEndedAt ?? new Date();
+      // NOTE: table rows, params, artifacts and staged models are durable before the task's
+      // success is recorded; rows are keyed by the execution key, so a re-execution adds none.
+      if (tracking) await tracking.commit(task.execKey ?? sha256(`${this.runId}\n${step.name}\n${datum}`));
       if (attempt > 1) this.#recorder.attempt(task, attempt, 'success', null, startedAt, task.finishedAt);
       if (task.execKey) {
         const stored = await storeLargeValues(this.#ctx.objects, result.outputs);

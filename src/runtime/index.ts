@@ -1,5 +1,14 @@
-export type { LogStream, MetricPoint, StepResult, StepRuntime, StepTask } from './runtime.js';
-export type { StepContext, StepLogger } from './ts/context.js';
+export type {
+  LoadedModel,
+  LogStream,
+  MetricPoint,
+  ModelSaveOptions,
+  StepResult,
+  StepRuntime,
+  StepTask,
+  StepTracking,
+} from './runtime.js';
+export type { StepContext, StepLogger, StepModel, StepRegistry, StepTable } from './ts/context.js';
 export { createTsRuntime } from './ts/ts-runtime.js';
 export type { TsRuntimeOptions } from './ts/ts-runtime.js';
 export { createCommandRuntime } from './command/command-runtime.js';

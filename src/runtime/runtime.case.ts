@@ -38,6 +38,7 @@ export function testStep(
     retryMaxDelayMs: 0,
     timeoutMs: undefined,
     cache: true,
+    tables: [],
     ...extra,
   };
 }

@@ -16,6 +16,47 @@ export interface MetricPoint {
   step?: number;
 }
 
+/** A model version laid out for a step: what a `type: model` param and `registry.load()` give. */
+export interface LoadedModel {
+  name: string;
+  version: number;
+  /** A folder holding the version's files (read-only by convention). */
+  dir: string;
+  metrics: Record<string, number>;
+  params: Record<string, unknown>;
+}
+
+/** Metrics and params stored with a model version. */
+export interface ModelSaveOptions {
+  metrics?: Record<string, number>;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * What an attempt may record besides its outputs (`src/tracking` implements it per attempt).
+ * Model versions saved with `saveModel` exist at once (a step needs the version number);
+ * everything else is staged — files stored content-addressed right away, rows written only
+ * when the engine accepts the attempt as successful.
+ */
+export interface StepTracking {
+  /** Saves the files under `dir` as a new version of model `name` now. */
+  saveModel(
+    name: string,
+    dir: string,
+    options?: ModelSaveOptions,
+  ): Promise<{ name: string; version: number }>;
+  /** Stores the files under `dir` now; the version is created when the attempt succeeds. */
+  stageModel(name: string, dir: string, options?: ModelSaveOptions): Promise<void>;
+  /** Lays a model version (`name`, `name@alias`, `name:version`) out under `toDir`. */
+  loadModel(ref: string, toDir: string): Promise<LoadedModel>;
+  /** Stores a file or folder now; recorded as artifact `name` when the attempt succeeds. */
+  artifact(name: string, path: string): Promise<void>;
+  /** Checks rows against the table's declared columns (`TABLE_ROW`) and stages them. */
+  insertRows(table: string, rows: unknown[]): void;
+  /** Stages params logged by the step. */
+  logParams(params: Record<string, unknown>): void;
+}
+
 /** One attempt to execute. */
 export interface StepTask {
   runId: string;
@@ -40,6 +81,8 @@ export interface StepTask {
   metric(point: MetricPoint): void;
   /** Aborted on cancellation: the attempt is stopped and rejects with `RUN_CANCELLED`. */
   signal: AbortSignal;
+  /** Model registry, tables, params and artifacts of this attempt (absent: not available). */
+  tracking?: StepTracking;
 }
 
 /** What an attempt produced: one value per declared output (file outputs as `{ $files }`). */

@@ -9,17 +9,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { rm } from 'node:fs/promises';
-import { toSluiceError, type ErrorCode } from '../core/index.js';
+import { toSluiceError } from '../core/index.js';
+import { httpStatusFor } from './http/errors.js';
 import type { RunStatus } from '../store/index.js';
 import type { RunsApi } from './runs-api.js';
 
-/** HTTP status per error code family. */
-export function httpStatusFor(code: ErrorCode): number {
-  if (code === 'RUN_NOT_FOUND' || code === 'REPO_NOT_FOUND') return 404;
-  if (code === 'USAGE' || code.startsWith('SPEC_') || code.startsWith('PARAM_')) return 400;
-  if (code === 'STORE_LOCKED') return 409;
-  return 500;
-}
+export { httpStatusFor };
 
 /** Serves `api` on the Unix socket `path` (replacing a stale socket file). */
 export async function startControlServer(api: RunsApi, path: string): Promise<{ close(): Promise<void> }> {

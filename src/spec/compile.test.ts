@@ -101,8 +101,8 @@ describe('compiling a valid spec', () => {
     ]);
     expect(pipeline?.triggers).toEqual([
       { kind: 'commit', repo: 'cameras' },
-      { kind: 'cron', cron: '0 16 * * *', tz: 'Europe/Paris' },
-      { kind: 'after', pipeline: 'other-pipeline' },
+      { kind: 'cron', cron: '0 16 * * *', tz: 'Europe/Paris', catchup: 'latest' },
+      { kind: 'after', pipelines: ['other-pipeline'] },
     ]);
   });
 
@@ -187,7 +187,7 @@ describe('schema problems', () => {
             outputs: [model]
       `),
     ).toMatchInlineSnapshot(
-      `"pipeline.yaml:5:5 step 'train': unknown key 'gpus'; allowed: run, description, inputs, outputs, parallelism, retries, retry_delay, retry_max_delay, timeout, cache [SPEC_UNKNOWN_KEY]"`,
+      `"pipeline.yaml:5:5 step 'train': unknown key 'gpus'; allowed: run, description, inputs, outputs, parallelism, retries, retry_delay, retry_max_delay, timeout, cache, tables [SPEC_UNKNOWN_KEY]"`,
     );
   });
 
@@ -207,7 +207,7 @@ describe('schema problems', () => {
             cache: maybe
       `),
     ).toMatchInlineSnapshot(`
-      "pipeline.yaml:3:17 param 'size': 'type' must be one of string, number, integer, boolean, json, found "float" [SPEC_TYPE]
+      "pipeline.yaml:3:17 param 'size': 'type' must be one of string, number, integer, boolean, json, model, found "float" [SPEC_TYPE]
       pipeline.yaml:8:18 step 'train': 'parallelism' expected integer >= 1, found "four" [SPEC_TYPE]
       pipeline.yaml:9:14 step 'train': 'retries' expected integer >= 0, found -1 [SPEC_TYPE]
       pipeline.yaml:10:14 step 'train': 'timeout' expected a duration like 500ms, 1.5s, 2m, 1h or a number of seconds, found "3 days" [SPEC_TYPE]

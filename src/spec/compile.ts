@@ -15,6 +15,9 @@ import type { Locator } from './yaml.js';
 import { Problems, sortProblems } from './problems.js';
 import { analyseGraph } from './graph.js';
 import { checkDataInputs, compileDataInput } from './data-inputs.js';
+import { checkTriggers } from './triggers.js';
+import { checkTables, compileTables } from './tables.js';
+import { parseModelRef } from './model-ref.js';
 
 /** The outcome of checking a spec. `pipeline` is set exactly when there are no problems. */
 export interface ValidationReport {
@@ -54,6 +57,7 @@ const PARAM_CHECKS: Record<RawPipeline['params'][string]['type'], (value: unknow
   integer: (value) => typeof value === 'number' && Number.isSafeInteger(value),
   boolean: (value) => typeof value === 'boolean',
   json: () => true,
+  model: (value) => typeof value === 'string' && !('error' in parseModelRef(value)),
 };
 
 /** A param's default must have its type and be one of its `enum` values. */
@@ -62,10 +66,16 @@ function checkParamDefaults(spec: RawPipeline, problems: Problems): void {
     if (param.default === undefined) continue;
     const found = JSON.stringify(param.default);
     if (!PARAM_CHECKS[param.type](param.default)) {
+      const parsed =
+        param.type === 'model' && typeof param.default === 'string'
+          ? parseModelRef(param.default)
+          : undefined;
       problems.at(
         ['params', name, 'default'],
         'SPEC_TYPE',
-        `param '${name}': 'default' expected ${param.type}, found ${found}`,
+        parsed && 'error' in parsed
+          ? `param '${name}': 'default' ${parsed.error}`
+          : `param '${name}': 'default' expected ${param.type === 'model' ? 'a model reference NAME, NAME@ALIAS or NAME:VERSION' : param.type}, found ${found}`,
       );
     } else if (param.enum && !param.enum.some((item) => JSON.stringify(item) === found)) {
       problems.at(
@@ -96,6 +106,8 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
     problems.at(['steps'], 'SPEC_REQUIRED', 'the pipeline has no steps; expected at least one');
   checkParamDefaults(spec, problems);
   checkDataInputs(raw, problems);
+  checkTriggers(spec, problems);
+  checkTables(spec, problems);
 
   // Names: params, data inputs and step outputs share one namespace.
   const values = new Map<string, ValueSpec & { path: Path }>();
@@ -218,6 +230,7 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
       timeoutMs: step.timeout === undefined ? undefined : parseDuration(step.timeout),
       cache: step.cache,
       ...(step.description !== undefined ? { description: step.description } : {}),
+      tables: step.tables ?? [],
     };
   }
   const kept = new Set(graph.order);
@@ -235,8 +248,13 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
     'commit' in trigger
       ? { kind: 'commit', repo: trigger.commit }
       : 'cron' in trigger
-        ? { kind: 'cron', cron: trigger.cron, ...(trigger.tz !== undefined ? { tz: trigger.tz } : {}) }
-        : { kind: 'after', pipeline: trigger.after },
+        ? {
+            kind: 'cron',
+            cron: trigger.cron,
+            ...(trigger.tz !== undefined ? { tz: trigger.tz } : {}),
+            catchup: trigger.catchup ?? 'latest',
+          }
+        : { kind: 'after', pipelines: typeof trigger.after === 'string' ? [trigger.after] : trigger.after },
   );
   const pipeline: Pipeline = {
     name: spec.name,
@@ -250,6 +268,11 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
     outputs: graph.desired,
     pruned: graph.pruned,
     triggers,
+    tables: compileTables(spec),
+    concurrency: {
+      ...(spec.max_active_runs !== undefined ? { maxActiveRuns: spec.max_active_runs } : {}),
+      ...(spec.pool !== undefined ? { pool: spec.pool } : {}),
+    },
   };
   return {
     file: options.file,

@@ -1,6 +1,8 @@
 export type {
+  CatchUpPolicy,
   CombinedInputSpec,
   DataInputSpec,
+  ColumnType,
   ParamSpec,
   ParamType,
   Pipeline,
@@ -9,6 +11,7 @@ export type {
   StepOutput,
   StepRun,
   StepSpec,
+  TableSpec,
   TriggerSpec,
   ValueSpec,
 } from './model.js';
@@ -18,6 +21,9 @@ export type { ValidationReport } from './compile.js';
 export { definePipeline, defineStep, isPipelineDefinition } from './builder.js';
 export type { PipelineDefinition, PipelineInput, StepDefinition } from './builder.js';
 export { resolveParams } from './params.js';
+export { MODEL_ALIAS, MODEL_NAME, formatModelRef, parseModelRef } from './model-ref.js';
+export type { ModelRef } from './model-ref.js';
 export { parseDuration } from './duration.js';
+export { isTimeZone } from './triggers.js';
 export { formatReport } from './report.js';
 export { pipelineJsonSchema } from './schema.js';

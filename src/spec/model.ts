@@ -7,7 +7,21 @@
  */
 
 /** The type of a run parameter. */
-export type ParamType = 'string' | 'number' | 'integer' | 'boolean' | 'json';
+export type ParamType = 'string' | 'number' | 'integer' | 'boolean' | 'json' | 'model';
+
+/** The type of a table column (`tables:` in the spec). */
+export type ColumnType = 'text' | 'integer' | 'bigint' | 'double' | 'boolean' | 'timestamp' | 'json';
+
+/**
+ * A table steps write rows to (schema `sluice_tables`), created on first use; its rows get
+ * metadata columns `_run_id`, `_step`, `_datum`, `_exec_key`, `_row`, `_created_at`.
+ */
+export interface TableSpec {
+  name: string;
+  /** Column name -> type, in spec order. */
+  columns: Record<string, ColumnType>;
+  description?: string;
+}
 
 /** A declared run parameter. A param without `default` is required. */
 export interface ParamSpec {
@@ -88,13 +102,19 @@ export interface StepSpec {
   cache: boolean;
   /** Free-form description shown by the CLI and UI. */
   description?: string;
+  /** The tables (declared by the pipeline) this step writes rows to. */
+  tables: string[];
 }
 
 /** A trigger; only declared by [core], acted on by the long-running service. */
 export type TriggerSpec =
   | { kind: 'commit'; repo: string }
-  | { kind: 'cron'; cron: string; tz?: string }
-  | { kind: 'after'; pipeline: string };
+  | { kind: 'cron'; cron: string; tz?: string; catchup: CatchUpPolicy }
+  /** Starts once every listed pipeline has succeeded since this pipeline's last such run. */
+  | { kind: 'after'; pipelines: string[] };
+
+/** What a cron trigger does with ticks missed while no service ran: see the README. */
+export type CatchUpPolicy = 'latest' | 'all' | 'none';
 
 /** Where a named value comes from, and whether it is per-datum. */
 export interface ValueSpec {
@@ -128,4 +148,8 @@ export interface Pipeline {
   /** Steps removed because they cannot contribute to the desired outputs. */
   pruned: string[];
   triggers: TriggerSpec[];
+  /** Tables steps write rows to, by name. */
+  tables: Record<string, TableSpec>;
+  /** Runs of this pipeline at once, and the service pool they take slots of. */
+  concurrency: { maxActiveRuns?: number; pool?: string };
 }

@@ -5,6 +5,7 @@
  */
 import { SluiceError, type ErrorCode } from '../core/index.js';
 import type { ParamSpec, Pipeline } from './model.js';
+import { parseModelRef } from './model-ref.js';
 
 function convert(spec: ParamSpec, raw: unknown): { value?: unknown; error?: string } {
   const found = typeof raw === 'string' ? JSON.stringify(raw) : (JSON.stringify(raw) ?? String(raw));
@@ -29,6 +30,12 @@ function convert(spec: ParamSpec, raw: unknown): { value?: unknown; error?: stri
       if (['true', '1', 'yes', 'on'].includes(text)) return { value: true };
       if (['false', '0', 'no', 'off'].includes(text)) return { value: false };
       return { error: `expected boolean (true/false), found ${found}` };
+    }
+    case 'model': {
+      if (typeof raw !== 'string')
+        return { error: `expected a model reference NAME, NAME@ALIAS or NAME:VERSION, found ${found}` };
+      const parsed = parseModelRef(raw.trim());
+      return 'error' in parsed ? { error: parsed.error } : { value: raw.trim() };
     }
     case 'json':
       if (typeof raw !== 'string') return { value: raw };

@@ -54,6 +54,7 @@ function where(path: Path): string {
   if (section === 'params' && name !== undefined) return `param '${name}'`;
   if (section === 'inputs' && name !== undefined) return inputLabel(path);
   if (section === 'triggers' && name !== undefined) return `trigger ${Number(name) + 1}`;
+  if (section === 'tables' && name !== undefined) return `table '${name}'`;
   return 'the pipeline';
 }
 
@@ -75,6 +76,7 @@ function allowedKeysFor(path: Path, found: unknown): string[] {
   if (section === 'steps' && path.length === 2) return ALLOWED_KEYS.step;
   if (section === 'steps' && path[2] === 'run' && path.length === 3) return ALLOWED_KEYS.run;
   if (section === 'triggers' && path.length === 2) return ALLOWED_KEYS.trigger;
+  if (section === 'tables' && path.length === 2) return ALLOWED_KEYS.table;
   return [];
 }
 

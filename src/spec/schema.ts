@@ -10,11 +10,30 @@ const duration = z
   .union([z.string().regex(DURATION_PATTERN), z.number().nonnegative()])
   .describe('a duration: 500ms, 30s, 5m, 1h, or a number of seconds');
 
-export const PARAM_TYPES = ['string', 'number', 'integer', 'boolean', 'json'] as const;
+export const PARAM_TYPES = ['string', 'number', 'integer', 'boolean', 'json', 'model'] as const;
+
+/** Column types of tables steps write. */
+export const COLUMN_TYPES = ['text', 'integer', 'bigint', 'double', 'boolean', 'timestamp', 'json'] as const;
+/** A table or column name: lowercase letters, digits and '_', starting with a letter (max 63). */
+export const TABLE_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+export const tableSchema = z
+  .strictObject({
+    columns: z
+      .record(z.string(), z.enum(COLUMN_TYPES))
+      .describe('column name -> type: text, integer, bigint, double, boolean, timestamp or json'),
+    description: z.string().optional().describe('what the rows are'),
+  })
+  .describe('a table steps write rows to (schema sluice_tables), created on first use');
 
 export const paramSchema = z
   .strictObject({
-    type: z.enum(PARAM_TYPES).default('string').describe('the value type; CLI values are converted to it'),
+    type: z
+      .enum(PARAM_TYPES)
+      .default('string')
+      .describe(
+        "the value type; CLI values are converted to it. 'model': a registry reference NAME, NAME@ALIAS or NAME:VERSION, resolved when the run starts",
+      ),
     default: z
       .unknown()
       .optional()
@@ -172,6 +191,10 @@ export const stepSchema = z
     retry_max_delay: duration.optional().describe('the longest retry delay (default 60s)'),
     timeout: duration.optional().describe('per attempt; the attempt is killed when it runs longer'),
     cache: z.boolean().default(true).describe('reuse a stored result whose execution key matches'),
+    tables: z
+      .array(z.string())
+      .optional()
+      .describe("the tables (declared under the pipeline's 'tables') this step writes rows to"),
   })
   .describe('a step of the pipeline');
 
@@ -181,9 +204,19 @@ export const triggerBranches = {
   cron: z.strictObject({
     cron: z.string().min(1).describe("a cron expression, e.g. '0 16 * * *'"),
     tz: z.string().optional().describe('an IANA time zone, e.g. Europe/Paris (default: UTC)'),
+    catchup: z
+      .enum(['latest', 'all', 'none'])
+      .optional()
+      .describe(
+        'ticks missed while the service was down: run the latest one (default), all of them (at most 100), or none',
+      ),
   }),
   after: z.strictObject({
-    after: z.string().min(1).describe('a pipeline whose successful runs start a run'),
+    after: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .describe(
+        'a pipeline whose successful runs start a run; a list fans in: a run starts once every one of them has succeeded since the last such run',
+      ),
   }),
 };
 
@@ -219,6 +252,23 @@ export const pipelineSchema = z
         'the desired outputs; steps that cannot contribute to them are pruned. Default: every step output no step consumes',
       ),
     triggers: z.array(triggerSchema).default([]).describe('what starts runs besides a manual launch'),
+    tables: z
+      .record(z.string(), tableSchema)
+      .optional()
+      .describe('tables steps write rows to, by name: { columns: { name: type } }'),
+    max_active_runs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'runs of this pipeline that may run at once; more wait queued (default: no limit of its own)',
+      ),
+    pool: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("the service's run pool this pipeline's runs take a slot of (`--pool NAME=SIZE`)"),
   })
   .describe('A Sluice pipeline: params, versioned data inputs and steps wired by named values');
 
@@ -237,7 +287,8 @@ export const ALLOWED_KEYS = {
   combinedInput: [...COMBINATORS, 'description'],
   step: Object.keys(stepSchema.shape),
   run: ['module', 'export', 'command', 'env'],
-  trigger: ['commit', 'cron', 'tz', 'after'],
+  trigger: ['commit', 'cron', 'tz', 'catchup', 'after'],
+  table: Object.keys(tableSchema.shape),
 };
 
 /** The JSON Schema of the spec, for editors (`# yaml-language-server: $schema=...`). */

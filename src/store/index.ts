@@ -15,6 +15,29 @@ export type {
   TaskStatus,
 } from './store.js';
 export type { SqlClient } from './sql-client.js';
+export { COLUMN_SQL_TYPES } from './tracking-records.js';
+export type {
+  ArtifactRecord,
+  ColumnType,
+  LoggedParamRecord,
+  ModelAliasRecord,
+  ModelRecord,
+  ModelVersionRecord,
+  TableRowsBatch,
+  TableRowsQuery,
+  TrackedFile,
+  TrackingStore,
+  UserTableInfo,
+} from './tracking-records.js';
+export type {
+  FinishedSpan,
+  LatestMetric,
+  StateCounts,
+  StatsStore,
+  TokenRecord,
+  TokenRole,
+  TokenStore,
+} from './api-records.js';
 export type {
   BranchRecord,
   CommitRecord,
@@ -28,6 +51,7 @@ export type {
   RepoRecord,
   RepoStore,
 } from './repo-records.js';
+export type { ScheduleStore } from './service-records.js';
 export { sqlStore } from './sql-store.js';
 export { openPgliteClient } from './pglite/pglite-client.js';
 export { openEmbeddedStore } from './open.js';

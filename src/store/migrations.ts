@@ -152,6 +152,96 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE runs ADD COLUMN triggered_by json;
     `,
   },
+  {
+    version: 3,
+    name: 'model registry, logged params, artifacts, user tables schema',
+    // NOTE: model versions are numbered from models.next_version, so a number is never
+    // reused after a deletion; user tables live in their own schema, out of Sluice's way.
+    sql: `
+      CREATE TABLE models (
+        name text PRIMARY KEY,
+        next_version integer NOT NULL DEFAULT 1,
+        keep_last integer,
+        keep_aliased boolean NOT NULL DEFAULT true,
+        created_at timestamptz NOT NULL
+      );
+      CREATE TABLE model_versions (
+        name text NOT NULL REFERENCES models (name) ON DELETE CASCADE,
+        version integer NOT NULL,
+        files json NOT NULL,
+        content_hash text NOT NULL,
+        metrics json NOT NULL,
+        params json NOT NULL,
+        run_id text,
+        step text,
+        datum text,
+        pipeline text,
+        pipeline_version text,
+        input_commits json NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (name, version)
+      );
+      CREATE INDEX model_versions_origin ON model_versions (run_id, step, datum, name);
+      CREATE TABLE model_aliases (
+        name text NOT NULL,
+        alias text NOT NULL,
+        version integer NOT NULL,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (name, alias),
+        FOREIGN KEY (name, version) REFERENCES model_versions (name, version) ON DELETE CASCADE
+      );
+      CREATE TABLE logged_params (
+        run_id text NOT NULL,
+        step text NOT NULL,
+        datum text NOT NULL,
+        key text NOT NULL,
+        value json NOT NULL,
+        time timestamptz NOT NULL,
+        PRIMARY KEY (run_id, step, datum, key)
+      );
+      CREATE TABLE artifacts (
+        run_id text NOT NULL,
+        step text NOT NULL,
+        datum text NOT NULL,
+        name text NOT NULL,
+        files json NOT NULL,
+        bytes bigint NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (run_id, step, datum, name)
+      );
+      CREATE SCHEMA IF NOT EXISTS sluice_tables;
+    `,
+  },
+  {
+    version: 4,
+    name: 'cron ticks claimed by the service',
+    sql: `
+      CREATE TABLE cron_ticks (
+        pipeline text NOT NULL,
+        schedule text NOT NULL,
+        tick timestamptz NOT NULL,
+        run_id text NOT NULL,
+        claimed_at timestamptz NOT NULL,
+        PRIMARY KEY (pipeline, schedule, tick)
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: 'API tokens',
+    // NOTE: only the SHA-256 of a token's secret is stored; the secret is shown once.
+    sql: `
+      CREATE TABLE api_tokens (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        role text NOT NULL,
+        secret_sha256 text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL,
+        last_used_at timestamptz,
+        revoked_at timestamptz
+      );
+    `,
+  },
 ];
 
 /** A hash of the migrations, naming templates built from them. */
@@ -166,7 +256,8 @@ export async function migrate(client: SqlClient): Promise<void> {
   );
   const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
   const applied = new Set(rows.map((row) => Number(row.version)));
-  for (const migration of MIGRATIONS) {
+  // NOTE: entries may be listed out of order; they are applied by version.
+  for (const migration of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
     if (applied.has(migration.version)) continue;
     await client.transaction(async (tx) => {
       await tx.exec(migration.sql);

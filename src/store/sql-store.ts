@@ -11,6 +11,10 @@ import { insertLogs, insertMetrics, listLogs, listMetrics, maxLogSeq } from './s
 import { findResults, insertResults } from './sql/results.js';
 import * as repos from './sql/repos.js';
 import * as pipelines from './sql/pipelines.js';
+import { trackingQueries } from './sql/tracking.js';
+import { tokenQueries } from './sql/tokens.js';
+import { statsQueries } from './sql/stats.js';
+import { scheduleQueries } from './sql/schedules.js';
 
 /** A metadata store on `client`, which must already be migrated. */
 export function sqlStore(client: SqlClient): MetadataStore {
@@ -68,6 +72,10 @@ export function sqlStore(client: SqlClient): MetadataStore {
       listPipelines: () => pipelines.listPipelines(client),
       deletePipeline: (name) => pipelines.deletePipeline(client, name),
     },
+    tokens: tokenQueries(client),
+    schedules: scheduleQueries(client),
+    stats: statsQueries(client),
+    tracking: trackingQueries(client),
     close: () => client.close(),
   };
 }

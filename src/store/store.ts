@@ -7,7 +7,10 @@
  * state in memory and flushes it in batches, each batch one transaction.
  */
 
+import type { StatsStore, TokenStore } from './api-records.js';
 import type { ProvenanceInput, RepoStore } from './repo-records.js';
+import type { TrackingStore } from './tracking-records.js';
+import type { ScheduleStore } from './service-records.js';
 
 /** Run states. `queued -> running -> succeeded | failed | cancelled`; a run whose owning
  * process died while running is found `interrupted` by the next process that opens the store. */
@@ -58,7 +61,16 @@ export type RunTrigger =
   | { kind: 'manual' }
   | { kind: 'commit'; repo: string; branch: string; commit: string }
   | { kind: 'pipeline'; action: 'create' | 'update'; version: number }
-  | { kind: 'restart'; runId: string; datums: string[] };
+  | { kind: 'restart'; runId: string; datums: string[] }
+  /** A cron tick; `tick` is the scheduled time (ISO), the same for every scheduler. */
+  | { kind: 'cron'; schedule: string; tick: string }
+  /** Upstream runs that all succeeded (one for a plain `after`, several for a fan-in). */
+  | { kind: 'after'; runs: { pipeline: string; runId: string }[] }
+  /** One run of `sluice backfill`: a cron tick or an input commit of the range. */
+  | { kind: 'backfill'; backfill: string; tick?: string; commit?: string }
+  | { kind: 'retry'; runId: string }
+  /** A run interrupted by a shutdown or crash, started again by the service. */
+  | { kind: 'resume'; runId: string };
 
 export interface TaskRecord {
   runId: string;
@@ -157,9 +169,20 @@ export interface MetadataStore {
   maxLogSeq(runId: string): Promise<number>;
   /** Results stored under any of these keys. */
   findResults(execKeys: string[]): Promise<Map<string, ResultRecord>>;
-  /** Marks runs left `running`/`queued` by a dead process as `interrupted`; returns their ids. */
+  /**
+   * Marks runs left `running` by a dead process as `interrupted`; returns their ids. Queued
+   * runs belong to the service's queue, not to a process, and wait for the next service.
+   */
   sweepInterrupted(livePid: number): Promise<string[]>;
   /** Versioned data and registered pipelines. */
   repos: RepoStore;
+  /** Model registry, logged params and artifacts, user tables. */
+  tracking: TrackingStore;
+  /** The service's cron ticks. */
+  schedules: ScheduleStore;
+  /** API tokens (`sluice token`). */
+  tokens: TokenStore;
+  /** Aggregates for `/metrics` and the HTTP API. */
+  stats: StatsStore;
   close(): Promise<void>;
 }

@@ -29,6 +29,17 @@ export function repoBranch(repo: string, branch: string): string {
   return `${repo}@${branch}`;
 }
 
+/**
+ * Whether a commit to `repo` starts a run of `pipeline`, which reads it: a pipeline that
+ * declares no triggers runs on every commit to its inputs; one that declares triggers runs
+ * on commits only to the repos its `commit` triggers name (a retraining pipeline reading
+ * the data but scheduled by cron is not started by each commit).
+ */
+export function triggeredByCommit(pipeline: Pipeline, repo: string): boolean {
+  if (pipeline.triggers.length === 0) return true;
+  return pipeline.triggers.some((trigger) => trigger.kind === 'commit' && trigger.repo === repo);
+}
+
 /** Loads a registered pipeline's spec, checking it still is the registered version's file. */
 export async function loadRegistered(record: PipelineRecord): Promise<Pipeline> {
   if (!record.specFile) {
@@ -54,6 +65,7 @@ export async function runCommitTriggers(
     for (const record of pipelines) {
       try {
         const pipeline = await loadRegistered(record);
+        if (!triggeredByCommit(pipeline, commit.repo)) continue;
         const handle = await options.engine.startRun(pipeline, {
           params: defaultParams(pipeline),
           trigger: { kind: 'commit', repo: commit.repo, branch: commit.branch, commit: commit.id },

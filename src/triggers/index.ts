@@ -1,2 +1,2 @@
-export { loadRegistered, repoBranch, runCommitTriggers } from './commit-triggers.js';
+export { loadRegistered, repoBranch, runCommitTriggers, triggeredByCommit } from './commit-triggers.js';
 export type { CommitTriggerOptions, TriggerOutcome } from './commit-triggers.js';

@@ -42,6 +42,15 @@ export function fakeContext<Inputs extends Record<string, unknown>>(
       return dir;
     },
     signal: new AbortController().signal,
+    registry: {
+      save: () => Promise.reject(new Error('a fake context has no model registry')),
+      load: () => Promise.reject(new Error('a fake context has no model registry')),
+    },
+    table: (name) => {
+      throw new Error(`a fake context has no table '${name}'`);
+    },
+    logParams: () => undefined,
+    artifact: () => undefined,
     recorded,
   };
 }

@@ -7,14 +7,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pc } from '../colors.js';
 import { SluiceError } from '../../core/index.js';
-import { DEFAULT_BRANCH, parseRepoAddress, type Repos } from '../../data/index.js';
-import type { CommitRecord, FileEntry } from '../../store/index.js';
+import { DEFAULT_BRANCH, parseRepoAddress, type ListEntry, type Repos } from '../../data/index.js';
+import type { BranchRecord, CommitRecord, FileDiff, FileEntry, RepoRecord } from '../../store/index.js';
 import { runCommitTriggers, type TriggerOutcome } from '../../triggers/index.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { json, type Io } from '../io.js';
 import { formatSeconds } from '../progress.js';
+import { serverFor } from '../server-client.js';
 import { withWorkspace, type LocalWorkspace } from '../workspace.js';
+import { remoteGet, remotePut } from './remote-data.js';
 
 function shortDate(date: Date): string {
   return new Date(date).toISOString().slice(0, 19).replace('T', ' ');
@@ -32,13 +34,43 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-function describeCommit(commit: CommitRecord): string {
+export function describeCommit(commit: CommitRecord): string {
   const parts = [
     commit.added ? `${commit.added} added` : '',
     commit.changed ? `${commit.changed} changed` : '',
     commit.removed ? `${commit.removed} removed` : '',
   ].filter(Boolean);
   return `${commit.repo}@${commit.branch} ${pc.bold(commit.id)} (${parts.join(', ') || 'no file changes'}; ${commit.fileCount} files, ${formatBytes(commit.bytes)})`;
+}
+
+/** Prints repos with their head commit (`repo list`). */
+export function printRepos(
+  rows: (RepoRecord & { branches: BranchRecord[]; head: CommitRecord | null })[],
+  options: { json?: boolean },
+  io: Io,
+): number {
+  if (options.json) {
+    io.out(json(rows));
+    return EXIT.ok;
+  }
+  if (rows.length === 0) {
+    io.out('no repos yet: create one with `sluice repo create NAME`\n');
+    return EXIT.ok;
+  }
+  io.out(
+    `${pc.bold('REPO'.padEnd(24))}${pc.bold('BRANCHES'.padEnd(20))}${pc.bold('FILES'.padEnd(10))}${pc.bold('SIZE'.padEnd(12))}${pc.bold('HEAD')}\n`,
+  );
+  for (const row of rows) {
+    io.out(
+      `${row.name.padEnd(24)}${row.branches
+        .map((branch) => branch.name)
+        .join(',')
+        .padEnd(
+          20,
+        )}${String(row.head?.fileCount ?? 0).padEnd(10)}${formatBytes(row.head?.bytes ?? 0).padEnd(12)}${row.head?.id ?? '-'}\n`,
+    );
+  }
+  return EXIT.ok;
 }
 
 export async function repoCommand(
@@ -48,6 +80,18 @@ export async function repoCommand(
   config: CliConfig,
   io: Io,
 ): Promise<number> {
+  const remote = await serverFor(config);
+  if (remote) {
+    if (action === 'list') return printRepos(await remote.listRepos(), options, io);
+    if (!name) throw new SluiceError('USAGE', `repo ${action} needs a repo name`);
+    const done =
+      action === 'create'
+        ? await remote.createRepo(name, options.description)
+        : await remote.deleteRepo(name, options.force);
+    if (options.json) io.out(json(done));
+    else io.out(`${action === 'create' ? 'created' : 'deleted'} repo ${name}\n`);
+    return EXIT.ok;
+  }
   return withWorkspace(config, `sluice repo ${action}`, async ({ repos, store }) => {
     if (action === 'list') {
       const list = await store.repos.listRepos();
@@ -58,28 +102,7 @@ export async function repoCommand(
           return { ...repo, head: head ?? null };
         }),
       );
-      if (options.json) {
-        io.out(json(rows));
-        return EXIT.ok;
-      }
-      if (rows.length === 0) {
-        io.out('no repos yet: create one with `sluice repo create NAME`\n');
-        return EXIT.ok;
-      }
-      io.out(
-        `${pc.bold('REPO'.padEnd(24))}${pc.bold('BRANCHES'.padEnd(20))}${pc.bold('FILES'.padEnd(10))}${pc.bold('SIZE'.padEnd(12))}${pc.bold('HEAD')}\n`,
-      );
-      for (const row of rows) {
-        io.out(
-          `${row.name.padEnd(24)}${row.branches
-            .map((branch) => branch.name)
-            .join(',')
-            .padEnd(
-              20,
-            )}${String(row.head?.fileCount ?? 0).padEnd(10)}${formatBytes(row.head?.bytes ?? 0).padEnd(12)}${row.head?.id ?? '-'}\n`,
-        );
-      }
-      return EXIT.ok;
+      return printRepos(rows, options, io);
     }
     if (!name) throw new SluiceError('USAGE', `repo ${action} needs a repo name`);
     if (action === 'create') {
@@ -193,6 +216,17 @@ export async function putCommand(
     localPath === '-'
       ? { kind: 'bytes' as const, data: await stdin() }
       : { kind: 'path' as const, path: resolve(io.cwd, localPath) };
+  const remote = await serverFor(config);
+  if (remote) {
+    const commit = await remotePut(remote, address.repo, branch, source, options);
+    if (options.json) io.out(json({ commit, triggered: 'by the server' }));
+    else if (!commit) io.out(`nothing changed in ${address.repo}@${branch}: no commit\n`);
+    else
+      io.out(
+        `committed ${describeCommit(commit)} on ${remote.url}; the server starts the pipelines it triggers\n`,
+      );
+    return EXIT.ok;
+  }
   return withWorkspace(config, `sluice put ${target}`, async (workspace) => {
     const started = Date.now();
     let lastShown = 0;
@@ -264,31 +298,52 @@ export async function lsCommand(
   io: Io,
 ): Promise<number> {
   const address = parseRepoAddress(target);
+  const path = address.path ?? '/';
+  const remote = await serverFor(config);
+  if (remote) {
+    const entries = await remote.ls(address.repo, {
+      path,
+      ...(address.ref ? { ref: address.ref } : {}),
+      ...(options.recursive ? { recursive: true } : {}),
+    });
+    if (options.recursive) return printFiles(entries as FileEntry[], options, io);
+    return printEntries(
+      entries as ListEntry[],
+      `${address.repo}@${address.ref ?? DEFAULT_BRANCH}`,
+      options,
+      io,
+    );
+  }
   return withWorkspace(config, `sluice ls ${target}`, async ({ repos }) => {
     const resolved = await repos.resolve(address.repo, address.ref);
-    const path = address.path ?? '/';
-    if (options.recursive) {
-      const files = resolved.commit ? await repos.files(resolved.commit, path) : [];
-      if (options.json) io.out(json(files));
-      else for (const file of files) io.out(`${file.path}\t${formatBytes(file.size)}\n`);
-      return EXIT.ok;
-    }
+    if (options.recursive)
+      return printFiles(resolved.commit ? await repos.files(resolved.commit, path) : [], options, io);
     const entries = await repos.list(resolved.commit, path);
-    if (options.json) {
-      io.out(json(entries));
-      return EXIT.ok;
-    }
-    if (entries.length === 0) io.out(`${address.repo}@${resolved.branch ?? resolved.commit?.id} is empty\n`);
-    for (const entry of entries) {
-      const size = formatBytes(entry.size).padStart(10);
-      io.out(
-        entry.type === 'dir'
-          ? `${size}  ${pc.blue(`${entry.path}/`)}  ${pc.dim(`(${entry.files} files)`)}\n`
-          : `${size}  ${entry.path}\n`,
-      );
-    }
-    return EXIT.ok;
+    return printEntries(entries, `${address.repo}@${resolved.branch ?? resolved.commit?.id}`, options, io);
   });
+}
+
+function printFiles(files: FileEntry[], options: { json?: boolean }, io: Io): number {
+  if (options.json) io.out(json(files));
+  else for (const file of files) io.out(`${file.path}\t${formatBytes(file.size)}\n`);
+  return EXIT.ok;
+}
+
+function printEntries(entries: ListEntry[], label: string, options: { json?: boolean }, io: Io): number {
+  if (options.json) {
+    io.out(json(entries));
+    return EXIT.ok;
+  }
+  if (entries.length === 0) io.out(`${label} is empty\n`);
+  for (const entry of entries) {
+    const size = formatBytes(entry.size).padStart(10);
+    io.out(
+      entry.type === 'dir'
+        ? `${size}  ${pc.blue(`${entry.path}/`)}  ${pc.dim(`(${entry.files} files)`)}\n`
+        : `${size}  ${entry.path}\n`,
+    );
+  }
+  return EXIT.ok;
 }
 
 export async function getCommand(
@@ -302,6 +357,8 @@ export async function getCommand(
   if (address.path === undefined)
     throw new SluiceError('USAGE', `get takes REPO[@REF]:PATH (found '${target}')`);
   const path = address.path;
+  const remote = await serverFor(config);
+  if (remote) return remoteGet(remote, address.repo, address.ref, path, options, io, writeStdout);
   return withWorkspace(config, `sluice get ${target}`, async ({ repos }) => {
     const commit = await repos.resolveCommit(address.repo, address.ref);
     const files = await repos.files(commit, path);
@@ -357,27 +414,36 @@ export async function logCommand(
   const limit = options.limit === undefined ? 50 : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new SluiceError('USAGE', `--limit: expected an integer >= 1, found '${options.limit}'`);
+  const remote = await serverFor(config);
+  if (remote) {
+    const commits = await remote.log(address.repo, { limit, ...(address.ref ? { ref: address.ref } : {}) });
+    return printCommits(commits, `${address.repo}@${address.ref ?? DEFAULT_BRANCH}`, options, io);
+  }
   return withWorkspace(config, `sluice log ${target}`, async ({ repos }) => {
     const resolved = await repos.resolve(address.repo, address.ref);
     const commits = await repos.log(resolved.commit, limit);
-    if (options.json) {
-      io.out(json(commits));
-      return EXIT.ok;
-    }
-    if (commits.length === 0) io.out(`${address.repo}@${resolved.branch ?? ''} has no commits yet\n`);
-    for (const commit of commits) {
-      io.out(`${pc.yellow(commit.id)} ${pc.dim(shortDate(commit.createdAt))} ${commit.message}\n`);
-      const changes = [`+${commit.added}`, `~${commit.changed}`, `-${commit.removed}`].join(' ');
-      io.out(`  ${pc.dim(`${changes}; ${commit.fileCount} files, ${formatBytes(commit.bytes)}`)}\n`);
-      if (commit.provenance) {
-        const inputs = commit.provenance.inputs.map((input) => `${input.repo}@${input.commit}`).join(', ');
-        io.out(
-          `  ${pc.dim(`from pipeline ${commit.provenance.pipeline}${commit.provenance.version ? ` v${commit.provenance.version}` : ''}, run ${commit.provenance.runId}; inputs ${inputs || 'none'}`)}\n`,
-        );
-      }
-    }
-    return EXIT.ok;
+    return printCommits(commits, `${address.repo}@${resolved.branch ?? ''}`, options, io);
   });
+}
+
+function printCommits(commits: CommitRecord[], label: string, options: { json?: boolean }, io: Io): number {
+  if (options.json) {
+    io.out(json(commits));
+    return EXIT.ok;
+  }
+  if (commits.length === 0) io.out(`${label} has no commits yet\n`);
+  for (const commit of commits) {
+    io.out(`${pc.yellow(commit.id)} ${pc.dim(shortDate(commit.createdAt))} ${commit.message}\n`);
+    const changes = [`+${commit.added}`, `~${commit.changed}`, `-${commit.removed}`].join(' ');
+    io.out(`  ${pc.dim(`${changes}; ${commit.fileCount} files, ${formatBytes(commit.bytes)}`)}\n`);
+    if (commit.provenance) {
+      const inputs = commit.provenance.inputs.map((input) => `${input.repo}@${input.commit}`).join(', ');
+      io.out(
+        `  ${pc.dim(`from pipeline ${commit.provenance.pipeline}${commit.provenance.version ? ` v${commit.provenance.version}` : ''}, run ${commit.provenance.runId}; inputs ${inputs || 'none'}`)}\n`,
+      );
+    }
+  }
+  return EXIT.ok;
 }
 
 export async function diffCommand(
@@ -389,25 +455,36 @@ export async function diffCommand(
   io: Io,
 ): Promise<number> {
   const address = parseRepoAddress(repo);
+  const remote = await serverFor(config);
+  if (remote) return printDiffs(await remote.diff(address.repo, from, to), from, to, options, io);
   return withWorkspace(config, `sluice diff ${repo}`, async ({ repos }) => {
     const before = await repos.resolveCommit(address.repo, from);
     const after = await repos.resolveCommit(address.repo, to);
-    const diffs = await repos.diff(before, after);
-    if (options.json) {
-      io.out(json(diffs));
-      return EXIT.ok;
-    }
-    if (diffs.length === 0) io.out(`no differences between ${before.id} and ${after.id}\n`);
-    for (const entry of diffs) {
-      if (!entry.before) io.out(`${pc.green('+')} ${entry.path}  ${formatBytes(entry.after?.size ?? 0)}\n`);
-      else if (!entry.after) io.out(`${pc.red('-')} ${entry.path}\n`);
-      else
-        io.out(
-          `${pc.yellow('~')} ${entry.path}  ${formatBytes(entry.before.size)} -> ${formatBytes(entry.after.size)}\n`,
-        );
-    }
-    return EXIT.ok;
+    return printDiffs(await repos.diff(before, after), before.id, after.id, options, io);
   });
+}
+
+function printDiffs(
+  diffs: FileDiff[],
+  from: string,
+  to: string,
+  options: { json?: boolean },
+  io: Io,
+): number {
+  if (options.json) {
+    io.out(json(diffs));
+    return EXIT.ok;
+  }
+  if (diffs.length === 0) io.out(`no differences between ${from} and ${to}\n`);
+  for (const entry of diffs) {
+    if (!entry.before) io.out(`${pc.green('+')} ${entry.path}  ${formatBytes(entry.after?.size ?? 0)}\n`);
+    else if (!entry.after) io.out(`${pc.red('-')} ${entry.path}\n`);
+    else
+      io.out(
+        `${pc.yellow('~')} ${entry.path}  ${formatBytes(entry.before.size)} -> ${formatBytes(entry.after.size)}\n`,
+      );
+  }
+  return EXIT.ok;
 }
 
 export async function branchCommand(

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { pc } from '../colors.js';
 import { SluiceError } from '../../core/index.js';
 import type { RunEvent, RunOptions } from '../../engine/index.js';
+import type { RunRecord } from '../../store/index.js';
 import { loadPipeline, parseDuration, resolveParams, type Pipeline } from '../../spec/index.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
@@ -112,44 +113,44 @@ export async function runAndReport(
     progress?.begin();
     const run = await handle.result;
     progress?.stop();
-    const seconds = formatSeconds((Date.now() - started) / 1000);
-    if (options.json) {
-      io.out(
-        json({
-          runId: run.id,
-          pipeline: run.pipeline,
-          status: run.status,
-          outputs: run.outputs,
-          error: run.error,
-          inputCommits: run.inputCommits,
-          outputCommit: run.outputCommit,
-        }),
-      );
-    } else if (run.status === 'succeeded') {
-      if (!options.quiet) io.err(`${pc.green('✓')} run ${run.id} succeeded in ${seconds}\n`);
-      if (run.outputCommit) io.err(`outputs committed to ${run.pipeline}@${run.outputCommit}\n`);
-      for (const [name, value] of Object.entries(run.outputs ?? {})) {
-        const text = JSON.stringify(value, null, 2) ?? 'null';
-        if (text.length <= PRINT_LIMIT) io.out(`${pc.bold(name)}: ${text}\n`);
-        else {
-          const count = Array.isArray(value) ? `${value.length} datums, ` : '';
-          io.out(
-            `${pc.bold(name)}: (${count}${text.length} characters; see \`sluice show ${run.id} --json\`${run.outputCommit ? ` or \`sluice ls ${run.pipeline}@${run.outputCommit}\`` : ''})\n`,
-          );
-        }
-      }
-    } else {
-      io.err(`${pc.red('✗')} run ${run.id} ${run.status} after ${seconds}\n${run.error?.message ?? ''}\n`);
-      io.err(`see \`sluice datums ${run.id}\`, \`sluice show ${run.id}\` and \`sluice logs ${run.id}\`\n`);
-    }
-    return run.status === 'succeeded'
-      ? EXIT.ok
-      : run.status === 'cancelled'
-        ? EXIT.cancelled
-        : EXIT.runFailed;
+    return reportRunOutcome(run, formatSeconds((Date.now() - started) / 1000), options, io);
   } finally {
     progress?.stop();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+}
+
+/** Prints how a run ended (outputs, or the error and where to look) and returns the exit code. */
+export function reportRunOutcome(run: RunRecord, seconds: string, options: ReportOptions, io: Io): number {
+  if (options.json) {
+    io.out(
+      json({
+        runId: run.id,
+        pipeline: run.pipeline,
+        status: run.status,
+        outputs: run.outputs,
+        error: run.error,
+        inputCommits: run.inputCommits,
+        outputCommit: run.outputCommit,
+      }),
+    );
+  } else if (run.status === 'succeeded') {
+    if (!options.quiet) io.err(`${pc.green('✓')} run ${run.id} succeeded in ${seconds}\n`);
+    if (run.outputCommit) io.err(`outputs committed to ${run.pipeline}@${run.outputCommit}\n`);
+    for (const [name, value] of Object.entries(run.outputs ?? {})) {
+      const text = JSON.stringify(value, null, 2) ?? 'null';
+      if (text.length <= PRINT_LIMIT) io.out(`${pc.bold(name)}: ${text}\n`);
+      else {
+        const count = Array.isArray(value) ? `${value.length} datums, ` : '';
+        io.out(
+          `${pc.bold(name)}: (${count}${text.length} characters; see \`sluice show ${run.id} --json\`${run.outputCommit ? ` or \`sluice ls ${run.pipeline}@${run.outputCommit}\`` : ''})\n`,
+        );
+      }
+    }
+  } else {
+    io.err(`${pc.red('✗')} run ${run.id} ${run.status} after ${seconds}\n${run.error?.message ?? ''}\n`);
+    io.err(`see \`sluice datums ${run.id}\`, \`sluice show ${run.id}\` and \`sluice logs ${run.id}\`\n`);
+  }
+  return run.status === 'succeeded' ? EXIT.ok : run.status === 'cancelled' ? EXIT.cancelled : EXIT.runFailed;
 }

@@ -52,15 +52,16 @@ export async function runsCommand(
       io.out('no runs yet: start one with `sluice run PIPELINE.yaml`\n');
       return EXIT.ok;
     }
+    const width = Math.max(20, ...runs.map((run) => run.pipeline.length + 2));
     io.out(
-      `${pc.bold('RUN'.padEnd(13))}${pc.bold('PIPELINE'.padEnd(20))}${pc.bold('STATUS'.padEnd(12))}${pc.bold('STARTED'.padEnd(21))}${pc.bold('DURATION')}\n`,
+      `${pc.bold('RUN'.padEnd(13))}${pc.bold('PIPELINE'.padEnd(width))}${pc.bold('STATUS'.padEnd(12))}${pc.bold('STARTED'.padEnd(21))}${pc.bold('DURATION')}\n`,
     );
     for (const run of runs) {
       const started = run.startedAt
         ? new Date(run.startedAt).toISOString().slice(0, 19).replace('T', ' ')
         : '-';
       io.out(
-        `${run.id.padEnd(13)}${run.pipeline.padEnd(20)}${colourStatus(run.status).padEnd(12 + (colourStatus(run.status).length - run.status.length))}${started.padEnd(21)}${duration(run.startedAt, run.finishedAt)}\n`,
+        `${run.id.padEnd(13)}${run.pipeline.padEnd(width)}${colourStatus(run.status).padEnd(12 + (colourStatus(run.status).length - run.status.length))}${started.padEnd(21)}${duration(run.startedAt, run.finishedAt)}\n`,
       );
     }
     return EXIT.ok;

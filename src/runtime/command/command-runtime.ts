@@ -17,6 +17,7 @@ import { checkOutputs } from '../outputs.js';
 import { cancelledError, timeoutError } from '../attempt-errors.js';
 import type { StepResult, StepRuntime, StepTask } from '../runtime.js';
 import { LineSplitter } from './line-splitter.js';
+import { collectTrackingDirs, prepareTrackingDirs } from './tracking-dirs.js';
 
 /** Options of {@link createCommandRuntime}. */
 export interface CommandRuntimeOptions {
@@ -129,6 +130,7 @@ export function createCommandRuntime(options: CommandRuntimeOptions): StepRuntim
     };
     await writeFile(files.inputs, JSON.stringify(inputs));
     await writeFile(files.metrics, '');
+    const tracked = await prepareTrackingDirs(task.scratchDir);
     const env: NodeJS.ProcessEnv = {
       ...baseEnv,
       ...step.run.env,
@@ -141,6 +143,7 @@ export function createCommandRuntime(options: CommandRuntimeOptions): StepRuntim
       SLUICE_DATUM: task.datum,
       SLUICE_ATTEMPT: String(task.attempt),
       SLUICE_PARAMS: JSON.stringify(task.params),
+      ...tracked.env,
     };
     const [program, ...args] = argv;
     const stderrTail: string[] = [];
@@ -229,7 +232,9 @@ export function createCommandRuntime(options: CommandRuntimeOptions): StepRuntim
       const stored = await storeDirectory(options.objects, join(out, output.name));
       if (stored) outputs[output.name] = stored;
     }
-    return { outputs: checkOutputs(step, outputs) };
+    const checked = checkOutputs(step, outputs);
+    await collectTrackingDirs(task, tracked.dirs);
+    return { outputs: checked };
   }
 
   return {

@@ -18,6 +18,43 @@ export interface StepLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** A model version laid out for a step: its files are under `dir` (treat them as read-only). */
+export interface StepModel {
+  name: string;
+  version: number;
+  dir: string;
+  metrics: Record<string, number>;
+  params: Record<string, unknown>;
+}
+
+/** The model registry as a step sees it. */
+export interface StepRegistry {
+  /**
+   * Saves the files under `dir` (absolute, or relative to `ctx.scratchDir`) as a new
+   * version of model `name`, linked to this run, step and datum; resolves to its number.
+   * Saving the same files again from a re-executed datum returns the same version.
+   */
+  save(
+    name: string,
+    dir: string,
+    options?: { metrics?: Record<string, number>; params?: Record<string, unknown> },
+  ): Promise<{ name: string; version: number }>;
+  /**
+   * Lays out `name` (latest), `name@alias` or `name:version` in a scratch folder. Rejects
+   * with an error whose `code` is `MODEL_NOT_FOUND` when the reference names nothing.
+   */
+  load(ref: string): Promise<StepModel>;
+}
+
+/** Rows for a table the step lists under `tables`. */
+export interface StepTable {
+  /**
+   * Stages rows (`{ column: value }`); they are checked against the declared columns when
+   * the step returns and written only if the attempt succeeds, once per execution key.
+   */
+  insert(rows: Record<string, unknown>[]): void;
+}
+
 /** What a TS step gets. `Inputs` types `ctx.inputs`; gathered inputs (`x[]`) are arrays. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface StepContext<Inputs extends Record<string, unknown> = Record<string, any>> {
@@ -37,8 +74,19 @@ export interface StepContext<Inputs extends Record<string, unknown> = Record<str
   /** A scratch folder owned by this attempt (create it before use); removed afterwards. */
   scratchDir: string;
   log: StepLogger;
-  /** Records a metric point; `step` is the x of a series (epoch, batch). */
-  metric(key: string, value: number, step?: number): void;
+  /** Records a metric point; `step` is the x of a series (epoch, batch): `metric('loss', v, { step: epoch })`. */
+  metric(key: string, value: number, step?: number | { step?: number }): void;
+  /** The model registry: save new versions, load existing ones. */
+  registry: StepRegistry;
+  /** A table the step lists under `tables` (declared by the pipeline); throws for any other. */
+  table(name: string): StepTable;
+  /** Records params of this run, step and datum (`sluice show`); later keys override earlier ones. */
+  logParams(params: Record<string, unknown>): void;
+  /**
+   * Records a file or folder (absolute, or relative to `ctx.scratchDir`) as artifact `name`
+   * of this run, step and datum, stored content-addressed when the step returns.
+   */
+  artifact(name: string, path: string): void;
   /** A folder (created on call) whose files become output `name` when the step does not return it. */
   outputDir(name: string): string;
   /** Aborted when the attempt is cancelled or times out; the worker is killed shortly after. */

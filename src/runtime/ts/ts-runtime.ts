@@ -3,11 +3,11 @@
  * one attempt per worker at a time. A step that crashes its worker, hangs past its timeout
  * or is cancelled costs only that worker, which is terminated and replaced on demand.
  */
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SluiceError, bundleModule, type Bundle } from '../../core/index.js';
+import { SluiceError, toSluiceError, bundleModule, type Bundle } from '../../core/index.js';
 import { storeDirectory, type ObjectStore } from '../../data/index.js';
 import type { StepSpec } from '../../spec/index.js';
 import { hasFileInputs, layoutInputs } from '../inputs.js';
@@ -26,7 +26,16 @@ export interface TsRuntimeOptions {
 
 type WorkerMessage =
   | { type: 'progress'; id: number; logs: [LogStream, string][]; metrics: MetricPoint[] }
-  | { type: 'done'; id: number; outputs: unknown; outputDirs: string[] }
+  | { type: 'call'; id: number; call: number; method: 'saveModel' | 'loadModel'; args: unknown[] }
+  | {
+      type: 'done';
+      id: number;
+      outputs: unknown;
+      outputDirs: string[];
+      tables: [string, unknown[]][];
+      logged: Record<string, unknown>;
+      artifacts: [string, string][];
+    }
   | { type: 'error'; id: number; message: string; stack: string };
 
 interface Assignment {
@@ -62,6 +71,7 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
   const maxWorkers = options.maxWorkers ?? availableParallelism() * 2;
   const killGraceMs = options.killGraceMs ?? 500;
   const bundles = new Map<string, Promise<Bundle>>();
+  const bundledAt = new Map<string, number>();
   const idle: PoolWorker[] = [];
   const all = new Set<PoolWorker>();
   const waiting: ((worker: PoolWorker) => void)[] = [];
@@ -113,11 +123,39 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
     const path = modulePath(step, pipelineDir);
     let bundle = bundles.get(path);
     if (!bundle) {
+      const startedAt = Date.now();
       bundle = bundleModule(path);
       bundles.set(path, bundle);
+      bundledAt.set(path, startedAt);
       bundle.catch(() => bundles.delete(path));
     }
     return bundle;
+  }
+
+  /**
+   * The bundle for a new run: rebuilt when one of its sources changed since it was built
+   * (a long-running service sees edited steps). Attempts reuse the run's bundle unchecked.
+   */
+  async function freshBundleFor(step: StepSpec, pipelineDir: string): Promise<Bundle> {
+    const path = modulePath(step, pipelineDir);
+    const cached = bundles.get(path);
+    if (cached) {
+      const built = await cached.catch(() => undefined);
+      const since = bundledAt.get(path) ?? 0;
+      const stamps = built
+        ? await Promise.all(
+            built.sources.map((source) =>
+              stat(source).then(
+                (info) => info.mtimeMs,
+                () => Infinity,
+              ),
+            ),
+          )
+        : [Infinity];
+      if (stamps.every((mtime) => mtime < since)) return cached;
+      bundles.delete(path);
+    }
+    return bundleFor(step, pipelineDir);
   }
 
   async function execute(task: StepTask): Promise<StepResult> {
@@ -149,84 +187,90 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
       throw cancelledError(task);
     }
     const id = nextId++;
-    const returned = await new Promise<{ outputs: unknown; outputDirs: string[] }>(
-      (resolvePromise, reject) => {
-        let timer: NodeJS.Timeout | undefined;
-        let grace: NodeJS.Timeout | undefined;
-        let killedFor: SluiceError | undefined;
-        const finish = (): void => {
-          if (timer) clearTimeout(timer);
-          if (grace) clearTimeout(grace);
-          task.signal.removeEventListener('abort', onAbort);
-          worker.assignment = undefined;
+    type Done = Extract<WorkerMessage, { type: 'done' }>;
+    const returned = await new Promise<Done>((resolvePromise, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let grace: NodeJS.Timeout | undefined;
+      let killedFor: SluiceError | undefined;
+      const finish = (): void => {
+        if (timer) clearTimeout(timer);
+        if (grace) clearTimeout(grace);
+        task.signal.removeEventListener('abort', onAbort);
+        worker.assignment = undefined;
+      };
+      const kill = (error: SluiceError, graceMs: number): void => {
+        if (killedFor) return;
+        killedFor = error;
+        worker.worker.postMessage({ type: 'abort', id });
+        const terminate = (): void => {
+          void worker.worker.terminate();
         };
-        const kill = (error: SluiceError, graceMs: number): void => {
-          if (killedFor) return;
-          killedFor = error;
-          worker.worker.postMessage({ type: 'abort', id });
-          const terminate = (): void => {
-            void worker.worker.terminate();
-          };
-          if (graceMs > 0) grace = setTimeout(terminate, graceMs);
-          else terminate();
-        };
-        const onAbort = (): void => kill(cancelledError(task), killGraceMs);
-        worker.assignment = {
-          onMessage(message) {
-            if (message.id !== id) return;
-            if (message.type === 'progress') {
-              for (const [stream, line] of message.logs) task.log(stream, line);
-              for (const point of message.metrics) task.metric(point);
-              return;
-            }
-            finish();
-            if (killedFor) {
-              // The step reacted to its signal within the grace period: the worker is reusable.
-              release(worker);
-              reject(killedFor);
-            } else if (message.type === 'done') {
-              release(worker);
-              resolvePromise({ outputs: message.outputs, outputDirs: message.outputDirs });
-            } else {
-              release(worker);
-              reject(new SluiceError('STEP_FAILED', message.message, { details: { stack: message.stack } }));
-            }
-          },
-          onExit(reason) {
-            finish();
-            reject(
-              killedFor ??
-                new SluiceError(
-                  'STEP_CRASHED',
-                  `step '${step.name}' attempt ${task.attempt} crashed: ${reason}`,
-                ),
-            );
-          },
-        };
-        if (step.timeoutMs !== undefined) {
-          const ms = step.timeoutMs;
-          timer = setTimeout(() => kill(timeoutError(task, ms), 0), ms);
-        }
-        task.signal.addEventListener('abort', onAbort, { once: true });
-        worker.worker.postMessage({
-          type: 'task',
-          id,
-          file: bundle.file,
-          exportName: step.run.kind === 'ts' ? step.run.export : 'default',
-          context: {
-            module: modulePath(step, task.pipelineDir),
-            inputs,
-            params: task.params,
-            runId: task.runId,
-            step: step.name,
-            datum: task.datum,
-            attempt: task.attempt,
-            pipelineDir: task.pipelineDir,
-            scratchDir: task.scratchDir,
-          },
-        });
-      },
-    );
+        if (graceMs > 0) grace = setTimeout(terminate, graceMs);
+        else terminate();
+      };
+      const onAbort = (): void => kill(cancelledError(task), killGraceMs);
+      worker.assignment = {
+        onMessage(message) {
+          if (message.id !== id) return;
+          if (message.type === 'progress') {
+            for (const [stream, line] of message.logs) task.log(stream, line);
+            for (const point of message.metrics) task.metric(point);
+            return;
+          }
+          if (message.type === 'call') {
+            if (message.method === 'loadModel') task.scratchUsed = true;
+            void registryCall(task, message).then((reply) => worker.worker.postMessage(reply));
+            return;
+          }
+          finish();
+          if (killedFor) {
+            // The step reacted to its signal within the grace period: the worker is reusable.
+            release(worker);
+            reject(killedFor);
+          } else if (message.type === 'done') {
+            release(worker);
+            resolvePromise(message);
+          } else {
+            release(worker);
+            reject(new SluiceError('STEP_FAILED', message.message, { details: { stack: message.stack } }));
+          }
+        },
+        onExit(reason) {
+          finish();
+          reject(
+            killedFor ??
+              new SluiceError(
+                'STEP_CRASHED',
+                `step '${step.name}' attempt ${task.attempt} crashed: ${reason}`,
+              ),
+          );
+        },
+      };
+      if (step.timeoutMs !== undefined) {
+        const ms = step.timeoutMs;
+        timer = setTimeout(() => kill(timeoutError(task, ms), 0), ms);
+      }
+      task.signal.addEventListener('abort', onAbort, { once: true });
+      worker.worker.postMessage({
+        type: 'task',
+        id,
+        file: bundle.file,
+        exportName: step.run.kind === 'ts' ? step.run.export : 'default',
+        context: {
+          module: modulePath(step, task.pipelineDir),
+          inputs,
+          params: task.params,
+          runId: task.runId,
+          step: step.name,
+          datum: task.datum,
+          attempt: task.attempt,
+          pipelineDir: task.pipelineDir,
+          scratchDir: task.scratchDir,
+        },
+        tables: step.tables,
+      });
+    });
+    await recordTracking(task, returned);
     const values = (returned.outputs ?? {}) as Record<string, unknown>;
     if (returned.outputDirs.length > 0) task.scratchUsed = true;
     if (returned.outputDirs.length > 0 && typeof values === 'object') {
@@ -246,7 +290,7 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
 
   return {
     async prepare(step, pipelineDir) {
-      const bundle = await bundleFor(step, pipelineDir);
+      const bundle = await freshBundleFor(step, pipelineDir);
       return { codeHash: bundle.hash };
     },
     execute,
@@ -257,4 +301,39 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
       idle.length = 0;
     },
   };
+}
+
+/** Runs a registry call a step made (`ctx.registry.save|load`) and builds the reply. */
+async function registryCall(
+  task: StepTask,
+  message: { call: number; method: 'saveModel' | 'loadModel'; args: unknown[] },
+): Promise<{ type: 'reply'; call: number; result?: unknown; error?: string; code?: string }> {
+  try {
+    const tracking = task.tracking;
+    if (!tracking) throw new SluiceError('USAGE', 'the model registry is not available to this step');
+    const [first, second, options] = message.args as [string, string, Record<string, unknown> | undefined];
+    const result =
+      message.method === 'saveModel'
+        ? await tracking.saveModel(first, second, options ?? {})
+        : await tracking.loadModel(first, second);
+    return { type: 'reply', call: message.call, result };
+  } catch (error) {
+    const failure = toSluiceError(error);
+    return { type: 'reply', call: message.call, error: failure.message, code: failure.code };
+  }
+}
+
+/** Hands what a finished step staged (rows, params, artifacts) to the attempt's tracking. */
+async function recordTracking(
+  task: StepTask,
+  done: { tables: [string, unknown[]][]; logged: Record<string, unknown>; artifacts: [string, string][] },
+): Promise<void> {
+  const used = done.tables.length > 0 || Object.keys(done.logged).length > 0 || done.artifacts.length > 0;
+  if (!used) return;
+  const tracking = task.tracking;
+  if (!tracking)
+    throw new SluiceError('USAGE', 'tables, params and artifacts are not available to this step');
+  for (const [table, rows] of done.tables) tracking.insertRows(table, rows);
+  if (Object.keys(done.logged).length > 0) tracking.logParams(done.logged);
+  for (const [name, path] of done.artifacts) await tracking.artifact(name, path);
 }

@@ -111,7 +111,7 @@ export async function listRuns(client: SqlClient, filter: ListRunsFilter): Promi
 }
 
 /**
- * Marks runs left `queued`/`running` by another (dead) process as `interrupted`, with their
+ * Marks runs left `running` by another (dead) process as `interrupted`, with their
  * unfinished tasks `cancelled` and running attempts `crashed`. Returns their ids.
  */
 export async function sweepInterrupted(client: SqlClient, livePid: number): Promise<string[]> {
@@ -119,7 +119,7 @@ export async function sweepInterrupted(client: SqlClient, livePid: number): Prom
     const { rows } = await tx.query<{ id: string }>(
       `UPDATE runs SET status = 'interrupted', finished_at = now(),
          error = jsonb_build_object('code', 'RUN_FAILED', 'message', 'the process running it (pid ' || coalesce(pid, 0) || ') stopped before the run ended')
-       WHERE status IN ('queued', 'running') AND (pid IS NULL OR pid <> $1) RETURNING id`,
+       WHERE status = 'running' AND (pid IS NULL OR pid <> $1) RETURNING id`,
       [livePid],
     );
     const ids = rows.map((row) => row.id);

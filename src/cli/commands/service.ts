@@ -1,0 +1,286 @@
+/**
+ * `sluice dev [DIR]` and `sluice server`: the long-running service — scheduler, workers
+ * and HTTP API (with the web UI once it exists) on one port. `dev` also registers every
+ * pipeline spec under DIR and re-registers on file changes. Both stop gracefully on
+ * SIGTERM/SIGINT: no new runs start, running ones get `--grace` to finish and are otherwise
+ * recorded `interrupted`, to be resumed by the next start.
+ */
+import { resolve } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { SluiceError, formatDuration } from '../../core/index.js';
+import { authModeFor } from '../../server/auth/index.js';
+import { createApiApp } from '../../server/http/app.js';
+import { registerFolder, watchFolder, type RegistrationReport } from '../../service/dev-watch.js';
+import { Service, type ServiceEvent } from '../../service/index.js';
+import { planBackfill } from '../../service/backfill.js';
+import type { RunRecord } from '../../store/index.js';
+import { loadRegistered } from '../../triggers/index.js';
+import { parseDuration } from '../../spec/index.js';
+import { pc } from '../colors.js';
+import type { CliConfig } from '../config.js';
+import { EXIT } from '../exit-codes.js';
+import { json, type Io } from '../io.js';
+import { openLocalWorkspace, withWorkspace } from '../workspace.js';
+import { parseParamFlags } from './run.js';
+
+/** Flags of `sluice dev` and `sluice server`. */
+export interface ServeOptions {
+  port?: string;
+  host?: string;
+  maxRuns?: string;
+  pool?: string[];
+  grace?: string;
+  json?: boolean;
+}
+
+/** The default port of `sluice dev` and `sluice server`. */
+export const DEFAULT_PORT = 7420;
+
+/** Parses `--pool NAME=SIZE` flags (and `SLUICE_POOLS=a=1,b=2`). */
+export function parsePools(flags: string[], env: string | undefined): Record<string, number> {
+  const pools: Record<string, number> = {};
+  const items = [...(env ? env.split(',') : []), ...flags].map((item) => item.trim()).filter(Boolean);
+  for (const item of items) {
+    const match = /^([A-Za-z0-9_-]+)=(\d+)$/.exec(item);
+    const size = match ? Number(match[2]) : 0;
+    if (!match || size < 1) {
+      throw new SluiceError('USAGE', `--pool: expected NAME=SIZE with SIZE >= 1, found '${item}'`);
+    }
+    pools[match[1]!] = size;
+  }
+  return pools;
+}
+
+function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) {
+    throw new SluiceError('USAGE', `${flag}: expected a whole number, found '${value}'`);
+  }
+  return number;
+}
+
+/** Runs the service until SIGTERM or SIGINT; resolves with the exit code. */
+export async function serveCommand(
+  mode: 'dev' | 'server',
+  dir: string | undefined,
+  options: ServeOptions,
+  config: CliConfig,
+  io: Io,
+): Promise<number> {
+  const host = options.host ?? io.env.SLUICE_HOST ?? '127.0.0.1';
+  const port = positiveInteger('--port', options.port ?? io.env.SLUICE_PORT, DEFAULT_PORT);
+  const maxActiveRuns = Math.max(1, positiveInteger('--max-runs', options.maxRuns, 4));
+  const pools = parsePools(options.pool ?? [], io.env.SLUICE_POOLS);
+  const graceMs = parseDuration(options.grace ?? '30s');
+  const project = mode === 'dev' ? resolve(io.cwd, dir ?? '.') : undefined;
+
+  const workspace = await openLocalWorkspace(config, `sluice ${mode}`);
+  let server: ServerType | undefined;
+  let stopWatching: (() => void) | undefined;
+  try {
+    const hasTokens = (await workspace.store.tokens.listTokens()).some((token) => !token.revokedAt);
+    const auth = authModeFor(host, mode === 'dev', hasTokens);
+    const service = new Service({
+      store: workspace.store,
+      engine: workspace.engine,
+      logger: workspace.logger,
+      maxActiveRuns,
+      pools,
+      maintenance: () => workspace.registry.applyRetention(),
+    });
+    if (!options.json) service.events.on('event', (event) => io.err(describeEvent(event)));
+    let registered: RegistrationReport[] = [];
+    if (project) registered = await registerFolder(project, { ...workspace, service });
+    await service.start();
+
+    const app = createApiApp({
+      workspace,
+      launcher: service,
+      auth: { mode: auth },
+      dev: mode === 'dev',
+      logger: workspace.logger,
+    });
+    const address = await new Promise<{ port: number }>((done, fail) => {
+      server = serve({ fetch: app.fetch, port, hostname: host }, (info) => done(info));
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        fail(
+          new SluiceError(
+            error.code === 'EADDRINUSE' ? 'USAGE' : 'IO',
+            error.code === 'EADDRINUSE'
+              ? `port ${port} on ${host} is in use; pick another with --port`
+              : `cannot listen on ${host}:${port}: ${error.message}`,
+          ),
+        ),
+      );
+    });
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    await workspace.lock.update({ command: `sluice ${mode}`, url });
+
+    if (project) {
+      stopWatching = watchFolder(
+        project,
+        async () => {
+          const reports = await registerFolder(project, { ...workspace, service });
+          for (const report of reports.filter((item) => item.outcome !== 'unchanged'))
+            io.err(describeRegistration(report));
+        },
+        workspace.logger,
+      );
+    }
+    if (options.json) {
+      io.out(`${JSON.stringify({ url, auth, pid: process.pid, pipelines: registered })}\n`);
+    } else {
+      for (const report of registered) io.err(describeRegistration(report));
+      io.err(
+        `${pc.green('✓')} sluice ${mode} serving ${pc.bold(url)} (API reference ${url}/api/docs, metrics ${url}/metrics)` +
+          `\n  auth: ${auth === 'open' ? 'open (localhost, no tokens yet)' : 'API tokens required'}; runs at once: ${maxActiveRuns}` +
+          `${project ? `; watching ${project}` : ''}\n  stop with Ctrl-C (running attempts get ${formatDuration(graceMs)} to finish)\n`,
+      );
+    }
+
+    // NOTE: a terminal's Ctrl-C reaches every process of the group, and wrappers such as
+    // `npm run demo` forward signals too: a repeated signal while stopping is ignored.
+    let stopping = false;
+    const signal = await new Promise<NodeJS.Signals>((done) => {
+      const onSignal = (received: NodeJS.Signals): void => {
+        if (stopping) return;
+        stopping = true;
+        done(received);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+    io.err(`${signal}: stopping; running attempts get ${formatDuration(graceMs)} to finish\n`);
+    stopWatching?.();
+    await service.stop(graceMs);
+    const { queued } = service.status();
+    io.err(`stopped${queued.length > 0 ? `; ${queued.length} queued run(s) wait for the next start` : ''}\n`);
+    return EXIT.ok;
+  } finally {
+    stopWatching?.();
+    if (server) {
+      const closing = server;
+      await new Promise<void>((done) => closing.close(() => done()));
+    }
+    await workspace.close();
+  }
+}
+
+function describeEvent(event: ServiceEvent): string {
+  const time = new Date().toISOString().slice(11, 19);
+  if (event.type === 'queued') {
+    const by = event.run.trigger?.kind ?? 'manual';
+    return `${pc.dim(time)} queued   ${event.run.pipeline} ${pc.dim(event.run.id)} (${by})\n`;
+  }
+  if (event.type === 'started') return `${pc.dim(time)} started  ${event.pipeline} ${pc.dim(event.runId)}\n`;
+  const { run } = event;
+  const took =
+    run.startedAt && run.finishedAt
+      ? ` in ${formatDuration(run.finishedAt.getTime() - run.startedAt.getTime())}`
+      : '';
+  const status = run.status === 'succeeded' ? pc.green(run.status) : pc.red(run.status);
+  const why = run.error ? `: ${run.error.message.split('\n')[0]}` : '';
+  return `${pc.dim(time)} ${status} ${run.pipeline} ${pc.dim(run.id)}${took}${why}\n`;
+}
+
+function describeRegistration(report: RegistrationReport): string {
+  if (report.outcome === 'failed')
+    return `${pc.red('✗')} ${report.file}: ${report.error?.message ?? 'failed'}\n`;
+  const changed =
+    report.outcome === 'updated' && report.changedSteps?.length
+      ? ` (changed: ${report.changedSteps.join(', ')})`
+      : '';
+  return `${pc.green('✓')} ${report.file}: pipeline ${report.pipeline} version ${report.version} ${report.outcome}${changed}\n`;
+}
+
+/** Flags of `sluice backfill`. */
+export interface BackfillOptions {
+  from: string;
+  to: string;
+  input?: string;
+  concurrency?: string;
+  param?: string[];
+  json?: boolean;
+}
+
+/**
+ * `sluice backfill PIPELINE --from --to`: queues one run per cron tick (dates) or input
+ * commit (commit ids) of the range, at most `--concurrency` at once, and waits for them with
+ * a progress bar (plain lines when not on a terminal).
+ */
+export async function backfillCommand(
+  name: string,
+  options: BackfillOptions,
+  config: CliConfig,
+  io: Io,
+): Promise<number> {
+  const concurrency = Math.max(1, positiveInteger('--concurrency', options.concurrency, 2));
+  const params = parseParamFlags(options.param ?? []);
+  return withWorkspace(config, `sluice backfill ${name}`, async (workspace) => {
+    const service = new Service({
+      store: workspace.store,
+      engine: workspace.engine,
+      logger: workspace.logger,
+      maxActiveRuns: concurrency,
+      schedule: false,
+      resume: false,
+    });
+    await service.start();
+    const record = await workspace.store.repos.getPipeline(name);
+    if (!record) {
+      throw new SluiceError(
+        'PIPELINE_NOT_FOUND',
+        `no pipeline '${name}' is registered; see \`sluice pipeline list\``,
+      );
+    }
+    const pipeline = await loadRegistered(record);
+    const requests = await planBackfill(
+      pipeline,
+      { from: options.from, to: options.to, params, ...(options.input ? { input: options.input } : {}) },
+      workspace.repos,
+    );
+    const finished: RunRecord[] = [];
+    const bar = (): string => {
+      const width = 30;
+      const filled = requests.length ? Math.round((finished.length / requests.length) * width) : width;
+      const failed = finished.filter((run) => run.status !== 'succeeded').length;
+      return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${finished.length}/${requests.length} runs${failed ? `, ${failed} failed` : ''}`;
+    };
+    service.events.on('event', (event) => {
+      if (event.type !== 'finished') return;
+      finished.push(event.run);
+      if (options.json) return;
+      if (config.tty) io.err(bar());
+      else {
+        const what =
+          event.run.trigger?.kind === 'backfill' ? (event.run.trigger.tick ?? event.run.trigger.commit) : '';
+        io.err(`${finished.length}/${requests.length} ${event.run.status} ${event.run.id} ${what ?? ''}\n`);
+      }
+    });
+    if (!options.json) io.err(`backfill of ${name}: ${requests.length} runs, ${concurrency} at once\n`);
+    const { id, runs } = await service.queueBackfill(requests, concurrency);
+    await service.idle();
+    await service.stop();
+    if (config.tty && !options.json) io.err('\n');
+    const byId = new Map(finished.map((run) => [run.id, run]));
+    const results = runs.map((run) => byId.get(run.id) ?? run);
+    const failed = results.filter((run) => run.status !== 'succeeded');
+    if (options.json) {
+      io.out(
+        json({
+          backfill: id,
+          pipeline: name,
+          runs: results.map((run) => ({ id: run.id, status: run.status, trigger: run.trigger })),
+        }),
+      );
+    } else {
+      io.err(
+        `${failed.length === 0 ? pc.green('✓') : pc.red('✗')} ${results.length - failed.length} of ${results.length} runs succeeded\n`,
+      );
+      for (const run of failed)
+        io.err(`  ${run.id} ${run.status}: ${run.error?.message.split('\n')[0] ?? ''}\n`);
+    }
+    return failed.length === 0 ? EXIT.ok : EXIT.runFailed;
+  });
+}

@@ -1,0 +1,2 @@
+export { SluiceClient } from './http-client.js';
+export type { SluiceClientOptions } from './http-client.js';

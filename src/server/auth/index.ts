@@ -1,0 +1,10 @@
+export {
+  TOKEN_ROLES,
+  TokenVerifier,
+  authModeFor,
+  createApiToken,
+  isLoopback,
+  parseRole,
+  revokeApiToken,
+  roleAllows,
+} from './tokens.js';

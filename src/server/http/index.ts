@@ -1,0 +1,11 @@
+export { createApiApp, API_VERSION } from './app.js';
+export type { ApiApp } from './app.js';
+export { requiredRole } from './auth.js';
+export type { ApiEnv } from './auth.js';
+export { DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT } from './deps.js';
+export type { ApiDeps, ApiWorkspace } from './deps.js';
+export { errorBody, httpStatusFor } from './errors.js';
+export type { ApiErrorBody } from './errors.js';
+export { createMetrics } from './metrics.js';
+export type { ApiMetrics } from './metrics.js';
+export { renderDocs } from './docs.js';
