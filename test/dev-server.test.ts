@@ -175,6 +175,115 @@ describe('sluice dev', () => {
   });
 });
 
+describe('the CLI beside a running server', () => {
+  it('reads models and tables through the server that owns the data directory', async () => {
+    const dir = await project({
+      'pipeline.yaml': [
+        'name: scorer',
+        'params:',
+        '  who: { type: string, default: bees }',
+        'tables:',
+        '  scores:',
+        '    columns: { who: text, score: integer }',
+        'steps:',
+        '  score:',
+        '    run: ./score.ts',
+        '    inputs: [who]',
+        '    outputs: [saved]',
+        '    tables: [scores]',
+        '',
+      ].join('\n'),
+      'score.ts': tsStep(
+        [
+          "const { mkdir, writeFile } = await import('node:fs/promises');",
+          "const dir = ctx.scratchDir + '/model';",
+          'await mkdir(dir, { recursive: true });',
+          "await writeFile(dir + '/weights.json', '{\"w\":1}');",
+          "const saved = await ctx.registry.save('tiny-model', dir, { metrics: { accuracy: 0.75 } });",
+          "ctx.table('scores').insert([{ who: ctx.inputs.who, score: 7 }]);",
+          'return { saved: saved.version };',
+        ].join('\n'),
+      ),
+    });
+    const dev = await startDev(dir);
+    try {
+      const launched = (await (
+        await fetch(`${dev.url}/api/pipelines/scorer/runs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).json()) as ApiRun;
+      await waitFor('the run', async () => {
+        const body = (await (await fetch(`${dev.url}/api/runs/${launched.id}`)).json()) as { run: ApiRun };
+        return body.run.status === 'succeeded' ? true : undefined;
+      });
+      const models = await sluice(['models', 'list', '--json'], dir);
+      expect(models.code, models.stderr).toBe(0);
+      expect(JSON.parse(models.stdout)).toMatchObject([{ name: 'tiny-model', versions: 1, latest: 1 }]);
+      const shown = await sluice(['models', 'show', 'tiny-model:1'], dir);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).toMatch(/accuracy/);
+      const table = await sluice(['table', 'show', 'scores', '--json'], dir);
+      expect(table.code, table.stderr).toBe(0);
+      expect((JSON.parse(table.stdout) as { rows: unknown[] }).rows).toMatchObject([
+        { who: 'bees', score: 7 },
+      ]);
+      const csv = await sluice(['table', 'export', 'scores', '--format', 'csv'], dir);
+      expect(csv.stdout.split('\n')[0]).toMatch(/^who,score/);
+      const retention = await sluice(['models', 'retention', 'tiny-model', '--keep-last', '1'], dir);
+      expect(retention.code).toBe(2);
+      expect(retention.stderr).toMatch(/owns; run it there, or stop the server first/);
+    } finally {
+      await dev.stop();
+    }
+  });
+});
+
+describe('sluice backfill against a server', () => {
+  it('queues the backfill on the server and follows it to the end', async () => {
+    const dir = await project({
+      'daily.yaml': [
+        'name: daily',
+        'params:',
+        '  logical_date: { type: string, default: "" }',
+        'steps:',
+        '  day:',
+        '    run: ./day.ts',
+        '    inputs: [logical_date]',
+        '    outputs: [day]',
+        'triggers:',
+        '  - cron: "0 6 * * *"',
+        '    catchup: none',
+        '',
+      ].join('\n'),
+      'day.ts': tsStep('return { day: ctx.inputs.logical_date.slice(0, 10) };'),
+    });
+    const dev = await startDev(dir);
+    try {
+      const result = await sluice(
+        ['backfill', 'daily', '--from', '2026-10-30', '--to', '2026-11-01', '--json'],
+        dir,
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout) as { runs: { id: string; status: string }[] };
+      expect(report.runs).toHaveLength(3);
+      expect(report.runs.every((run) => run.status === 'succeeded')).toBe(true);
+      const outputs = [];
+      for (const run of report.runs) {
+        const body = (await (await fetch(`${dev.url}/api/runs/${run.id}`)).json()) as { run: ApiRun };
+        outputs.push(body.run.outputs);
+      }
+      expect(outputs).toEqual([{ day: '2026-10-30' }, { day: '2026-10-31' }, { day: '2026-11-01' }]);
+      const bad = await sluice(['backfill', 'daily', '--from', 'yesterday', '--to', '2026-11-01'], dir);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--from: 'yesterday' is not a date|not|commit/);
+    } finally {
+      await dev.stop();
+    }
+  });
+});
+
 describe('sluice init', () => {
   it('scaffolds a project that validates and runs, and never overwrites', async () => {
     const dir = await project({});

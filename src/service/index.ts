@@ -2,4 +2,5 @@ export { Service } from './service.js';
 export type { ServiceEvent, ServiceOptions } from './service.js';
 export { MAX_CATCH_UP, scheduleKey, schedulesOf, ticksBetween, ticksToCatchUp } from './cron.js';
 export type { Schedule } from './cron.js';
-export type { LaunchRequest, RunLauncher } from './types.js';
+export type { BackfillRequest, LaunchRequest, RunLauncher } from './types.js';
+export { planBackfill } from './backfill.js';

@@ -10,17 +10,22 @@
  */
 import { EventEmitter } from 'node:events';
 import { SluiceError, newId, silentLogger, toSluiceError, type Logger } from '../core/index.js';
+import type { Repos } from '../data/index.js';
 import type { Engine, RunHandle } from '../engine/index.js';
 import { resolveParams, type Pipeline } from '../spec/index.js';
-import type { CommitRecord, MetadataStore, PipelineRecord, RunRecord, RunTrigger } from '../store/index.js';
-import { loadRegistered, repoBranch, triggeredByCommit } from '../triggers/index.js';
-import { CronTimers, scheduleKey, schedulesOf, ticksToCatchUp, type Schedule } from './cron.js';
-import type { LaunchRequest, RunLauncher } from './types.js';
+import type { CommitRecord, MetadataStore, RunRecord } from '../store/index.js';
+import { loadRegistered } from '../triggers/index.js';
+import { CronTimers, schedulesOf } from './cron.js';
+import { TriggerHandlers, type Registered, type TriggerHost } from './trigger-handlers.js';
+import { planBackfill } from './backfill.js';
+import type { BackfillRequest, LaunchRequest, RunLauncher } from './types.js';
 
 /** Options of {@link Service}. */
 export interface ServiceOptions {
   store: MetadataStore;
   engine: Engine;
+  /** Versioned data, for backfills over commit ranges. */
+  repos?: Repos;
   logger?: Logger;
   /** Runs executing at once across all pipelines (default 4). */
   maxActiveRuns?: number;
@@ -45,19 +50,11 @@ export type ServiceEvent =
   | { type: 'started'; runId: string; pipeline: string }
   | { type: 'finished'; run: RunRecord };
 
-/** A registered pipeline with its loaded spec. */
-interface Registered {
-  record: PipelineRecord;
-  pipeline: Pipeline;
-}
-
-/** Resume only runs interrupted this recently: older ones are history, not work. */
-const RESUME_WINDOW_MS = 24 * 3600_000;
 /** Longest chain of pipelines triggering each other through output commits. */
 const MAX_TRIGGER_DEPTH = 16;
 
 /** The scheduler; see the module comment. */
-export class Service implements RunLauncher {
+export class Service implements RunLauncher, TriggerHost {
   readonly events = new EventEmitter<{ event: [ServiceEvent] }>();
   readonly #store: MetadataStore;
   readonly #engine: Engine;
@@ -77,6 +74,7 @@ export class Service implements RunLauncher {
   #idle: (() => void)[] = [];
   /** Serialises trigger handling so that two events never launch the same fan-in twice. */
   #triggerChain: Promise<void> = Promise.resolve();
+  readonly #triggers = new TriggerHandlers(this);
 
   constructor(options: ServiceOptions) {
     this.#options = options;
@@ -85,7 +83,9 @@ export class Service implements RunLauncher {
     this.#logger = options.logger ?? silentLogger();
     this.#maxActive = options.maxActiveRuns ?? 4;
     this.#pools = options.pools ?? {};
-    this.#cron = new CronTimers((schedule, tick) => this.#serially(() => this.#cronTick(schedule, tick)));
+    this.#cron = new CronTimers((schedule, tick) =>
+      this.#serially(() => this.#triggers.cronTick(schedule, tick)),
+    );
   }
 
   /** Loads registered pipelines, resumes interrupted runs, catches up cron ticks, starts queued runs. */
@@ -93,8 +93,8 @@ export class Service implements RunLauncher {
     await this.reload();
     const queued = await this.#store.listRuns({ status: 'queued', limit: 100_000 });
     this.#queue.push(...queued.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()));
-    if (this.#options.resume !== false) await this.#resumeInterrupted();
-    if (this.#options.schedule !== false) await this.#catchUp(new Date());
+    if (this.#options.resume !== false) await this.#triggers.resumeInterrupted();
+    if (this.#options.schedule !== false) await this.#triggers.catchUp(new Date());
     if (this.#options.maintenance) {
       this.#maintenanceTimer = setInterval(
         () => void this.#maintain(),
@@ -129,6 +129,19 @@ export class Service implements RunLauncher {
     if (this.#options.schedule !== false && !this.#stopping) {
       this.#cron.set([...registered.values()].flatMap(({ pipeline }) => schedulesOf(pipeline)));
     }
+  }
+
+  get store(): MetadataStore {
+    return this.#store;
+  }
+
+  get logger(): Logger {
+    return this.#logger;
+  }
+
+  /** True once {@link Service.stop} began. */
+  get stopping(): boolean {
+    return this.#stopping;
   }
 
   /** The registered pipelines this service runs, by name. */
@@ -213,7 +226,23 @@ export class Service implements RunLauncher {
   }
 
   notifyCommits(commits: CommitRecord[]): void {
-    for (const commit of commits) void this.#serially(() => this.#commitTriggers(commit));
+    for (const commit of commits) void this.#serially(() => this.#triggers.commitTriggers(commit));
+  }
+
+  async backfill(request: BackfillRequest): Promise<{ id: string; runs: RunRecord[] }> {
+    const { pipeline } = await this.#require(request.pipeline);
+    if (!this.#options.repos) throw new SluiceError('INTERNAL', 'this service was started without repos');
+    const requests = await planBackfill(
+      pipeline,
+      {
+        from: request.from,
+        to: request.to,
+        ...(request.input ? { input: request.input } : {}),
+        ...(request.params ? { params: request.params } : {}),
+      },
+      this.#options.repos,
+    );
+    return this.queueBackfill(requests, request.concurrency ?? 2);
   }
 
   /** Queues one run per item of a backfill, of which at most `concurrency` run at once. */
@@ -357,6 +386,8 @@ export class Service implements RunLauncher {
         trigger: run.trigger ?? { kind: 'manual' },
         registeredVersion: record.version,
         ...(run.inputCommits.length > 0 ? { inputCommits: run.inputCommits } : {}),
+        // A restart executes only the datums it names; the others take stored results.
+        ...(run.trigger?.kind === 'restart' ? { onlyDatums: run.trigger.datums } : {}),
       });
     } catch (error) {
       this.#running.delete(run.id);
@@ -369,7 +400,7 @@ export class Service implements RunLauncher {
     this.events.emit('event', { type: 'started', runId: run.id, pipeline: run.pipeline });
     const finished = await handle.result;
     if (!this.#stopping && finished.status === 'succeeded') {
-      void this.#serially(() => this.#afterTriggers(finished));
+      void this.#serially(() => this.#triggers.afterTriggers(finished));
       if (this.#options.maintenance) void this.#serially(() => this.#maintain());
       if (finished.outputCommit) {
         const commit = await this.#store.repos.getCommit(finished.outputCommit);
@@ -408,109 +439,5 @@ export class Service implements RunLauncher {
     const waiting = this.#idle;
     this.#idle = [];
     for (const resolve of waiting) resolve();
-  }
-
-  /** Triggered runs take every param's default (a `logical_date` param gets the tick). */
-  #launchTriggered(pipeline: Pipeline, trigger: RunTrigger, id?: string): Promise<RunRecord | undefined> {
-    const params: Record<string, unknown> = {};
-    if (
-      'logical_date' in pipeline.params &&
-      (trigger.kind === 'cron' || trigger.kind === 'backfill') &&
-      trigger.tick
-    )
-      params.logical_date = trigger.tick;
-    return this.launch({ pipeline: pipeline.name, params, trigger, ...(id ? { id } : {}) }).catch(
-      (error: unknown) => {
-        this.#logger.error(
-          { err: error, pipeline: pipeline.name, trigger },
-          'a triggered run could not be queued',
-        );
-        return undefined;
-      },
-    );
-  }
-
-  async #commitTriggers(commit: CommitRecord): Promise<void> {
-    const source = repoBranch(commit.repo, commit.branch);
-    for (const { record, pipeline } of this.#registered.values()) {
-      if (!record.inputRepos.includes(source) || record.name === commit.repo) continue;
-      if (!triggeredByCommit(pipeline, commit.repo)) continue;
-      await this.#launchTriggered(pipeline, {
-        kind: 'commit',
-        repo: commit.repo,
-        branch: commit.branch,
-        commit: commit.id,
-      });
-    }
-  }
-
-  async #cronTick(schedule: Schedule, tick: Date): Promise<void> {
-    const registered = this.#registered.get(schedule.pipeline);
-    if (!registered || this.#stopping) return;
-    const id = newId();
-    const claimed = await this.#store.schedules.claimTick(schedule.pipeline, scheduleKey(schedule), tick, id);
-    if (!claimed) return;
-    await this.#launchTriggered(
-      registered.pipeline,
-      { kind: 'cron', schedule: scheduleKey(schedule), tick: tick.toISOString() },
-      id,
-    );
-  }
-
-  /** Starts the ticks missed while no service ran, by each schedule's catch-up policy. */
-  async #catchUp(now: Date): Promise<void> {
-    for (const { record, pipeline } of this.#registered.values()) {
-      for (const schedule of schedulesOf(pipeline)) {
-        const last =
-          (await this.#store.schedules.lastTick(pipeline.name, scheduleKey(schedule))) ?? record.createdAt;
-        for (const tick of ticksToCatchUp(schedule, last, now)) await this.#cronTick(schedule, tick);
-      }
-    }
-  }
-
-  /**
-   * After `run` succeeded: every pipeline whose `after` lists its pipeline starts once all
-   * of its listed pipelines have succeeded since its last run so triggered (fan-in).
-   */
-  async #afterTriggers(run: RunRecord): Promise<void> {
-    for (const { pipeline } of this.#registered.values()) {
-      for (const trigger of pipeline.triggers) {
-        if (trigger.kind !== 'after' || !trigger.pipelines.includes(run.pipeline)) continue;
-        const recent = await this.#store.listRuns({ pipeline: pipeline.name, limit: 200 });
-        const since = recent.find((item) => item.trigger?.kind === 'after')?.createdAt ?? new Date(0);
-        const upstream: { pipeline: string; runId: string }[] = [];
-        for (const name of trigger.pipelines) {
-          const [latest] = await this.#store.listRuns({ pipeline: name, status: 'succeeded', limit: 1 });
-          if (!latest?.finishedAt || latest.finishedAt <= since) break;
-          upstream.push({ pipeline: name, runId: latest.id });
-        }
-        if (upstream.length === trigger.pipelines.length)
-          await this.#launchTriggered(pipeline, { kind: 'after', runs: upstream });
-      }
-    }
-  }
-
-  /** Queues again the runs a shutdown or crash interrupted (each once). */
-  async #resumeInterrupted(): Promise<void> {
-    const recent = await this.#store.listRuns({ limit: 2000 });
-    const resumed = new Set(
-      recent.flatMap((run) => (run.trigger?.kind === 'resume' ? [run.trigger.runId] : [])),
-    );
-    const horizon = Date.now() - RESUME_WINDOW_MS;
-    const interrupted = recent
-      .filter(
-        (run) => run.status === 'interrupted' && !resumed.has(run.id) && run.createdAt.getTime() > horizon,
-      )
-      .filter((run) => this.#registered.has(run.pipeline))
-      .reverse();
-    for (const run of interrupted) {
-      this.#logger.info({ runId: run.id, pipeline: run.pipeline }, 'resuming an interrupted run');
-      await this.launch({
-        pipeline: run.pipeline,
-        params: run.params,
-        inputCommits: run.inputCommits,
-        trigger: { kind: 'resume', runId: run.id },
-      }).catch((error: unknown) => this.#logger.error({ err: error, runId: run.id }, 'cannot resume'));
-    }
   }
 }

@@ -29,4 +29,20 @@ export interface RunLauncher {
   retry(runId: string): Promise<RunRecord>;
   /** Commits made outside the scheduler (API uploads) fire the commit triggers. */
   notifyCommits(commits: CommitRecord[]): void;
+  /** Pipelines were registered, updated or deleted: re-read them and re-arm cron schedules. */
+  reload?(): Promise<void>;
+  /** Queues a backfill of a registered pipeline (see `planBackfill`), `concurrency` at once. */
+  backfill?(request: BackfillRequest): Promise<{ id: string; runs: RunRecord[] }>;
+}
+
+/** A backfill: cron ticks between two dates, or input commits between two commits. */
+export interface BackfillRequest {
+  pipeline: string;
+  from: string;
+  to: string;
+  /** For a pipeline reading several repos: the input whose commits `from`/`to` name. */
+  input?: string;
+  /** Runs of the backfill at once (default 2). */
+  concurrency?: number;
+  params?: Record<string, unknown>;
 }

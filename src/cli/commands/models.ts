@@ -10,7 +10,7 @@ import type { ModelVersion } from '../../tracking/index.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { json, type Io } from '../io.js';
-import { withWorkspace } from '../workspace.js';
+import { withTracking } from '../tracking-access.js';
 import { formatBytes } from './data.js';
 
 function shortDate(date: Date): string {
@@ -63,7 +63,7 @@ function printVersion(version: ModelVersion, io: Io): void {
 
 /** `sluice models list`. */
 export async function modelsList(options: { json?: boolean }, config: CliConfig, io: Io): Promise<number> {
-  return withWorkspace(config, 'sluice models list', async ({ registry }) => {
+  return withTracking(config, 'sluice models list', async ({ registry }) => {
     const models = await registry.list();
     if (options.json) {
       io.out(json(models));
@@ -99,7 +99,7 @@ export async function modelsShow(
   config: CliConfig,
   io: Io,
 ): Promise<number> {
-  return withWorkspace(config, 'sluice models show', async ({ registry }) => {
+  return withTracking(config, 'sluice models show', async ({ registry }) => {
     if (ref.includes('@') || ref.includes(':')) {
       const version = await registry.get(ref);
       if (options.json) io.out(json(version));
@@ -142,7 +142,7 @@ export async function modelsAlias(
       'models alias NAME ALIAS VERSION: give the version the alias should name, or --delete',
     );
   }
-  return withWorkspace(config, 'sluice models alias', async ({ registry }) => {
+  return withTracking(config, 'sluice models alias', async ({ registry }) => {
     if (options.delete) {
       await registry.removeAlias(name, alias);
       if (options.json) io.out(json({ name, alias, deleted: true }));
@@ -164,7 +164,7 @@ export async function modelsRemove(
   io: Io,
 ): Promise<number> {
   const { name, version } = versionRef(ref);
-  return withWorkspace(config, 'sluice models rm', async ({ registry }) => {
+  return withTracking(config, 'sluice models rm', async ({ registry }) => {
     await registry.remove(name, version, { force: options.force === true });
     if (options.json) io.out(json({ name, version, deleted: true }));
     else io.out(`removed ${name}:${version}\n`);
@@ -181,7 +181,7 @@ export async function modelsRetention(
 ): Promise<number> {
   const keepLast =
     options.keepLast === undefined ? undefined : positiveInteger('--keep-last', options.keepLast);
-  return withWorkspace(config, 'sluice models retention', async ({ registry }) => {
+  return withTracking(config, 'sluice models retention', async ({ registry }) => {
     const rule = await registry.setRetention(name, {
       ...(keepLast !== undefined ? { keepLast } : {}),
       keepAliased: options.keepAliased === true,
@@ -213,7 +213,7 @@ export async function modelsDownload(
   if (!options.output)
     throw new SluiceError('USAGE', 'models download REF -o DIR: say where to put the files');
   const dir = resolve(io.cwd, options.output);
-  return withWorkspace(config, 'sluice models download', async ({ registry }) => {
+  return withTracking(config, 'sluice models download', async ({ registry }) => {
     const version = await registry.download(ref, dir);
     if (options.json)
       io.out(json({ name: version.name, version: version.version, dir, files: version.files }));

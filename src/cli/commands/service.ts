@@ -11,15 +11,14 @@ import { SluiceError, formatDuration } from '../../core/index.js';
 import { authModeFor } from '../../server/auth/index.js';
 import { createApiApp } from '../../server/http/app.js';
 import { registerFolder, watchFolder, type RegistrationReport } from '../../service/dev-watch.js';
-import { Service, type ServiceEvent } from '../../service/index.js';
-import { planBackfill } from '../../service/backfill.js';
+import { Service, type BackfillRequest, type ServiceEvent } from '../../service/index.js';
 import type { RunRecord } from '../../store/index.js';
-import { loadRegistered } from '../../triggers/index.js';
 import { parseDuration } from '../../spec/index.js';
 import { pc } from '../colors.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { json, type Io } from '../io.js';
+import { serverFor } from '../server-client.js';
 import { openLocalWorkspace, withWorkspace } from '../workspace.js';
 import { parseParamFlags } from './run.js';
 
@@ -84,6 +83,7 @@ export async function serveCommand(
     const service = new Service({
       store: workspace.store,
       engine: workspace.engine,
+      repos: workspace.repos,
       logger: workspace.logger,
       maxActiveRuns,
       pools,
@@ -216,58 +216,100 @@ export async function backfillCommand(
   io: Io,
 ): Promise<number> {
   const concurrency = Math.max(1, positiveInteger('--concurrency', options.concurrency, 2));
-  const params = parseParamFlags(options.param ?? []);
+  const request: BackfillRequest = {
+    pipeline: name,
+    from: options.from,
+    to: options.to,
+    concurrency,
+    params: parseParamFlags(options.param ?? []),
+    ...(options.input ? { input: options.input } : {}),
+  };
+  const progress = new BackfillProgress(options, config, io);
+  const remote = await serverFor(config);
+  if (remote) {
+    const queued = await remote.json<{ id: string; runs: RunRecord[] }>(
+      'POST',
+      `/api/pipelines/${encodeURIComponent(name)}/backfill`,
+      { json: { ...request, pipeline: undefined } },
+    );
+    progress.begin(name, queued.runs.length, concurrency, remote.url);
+    const pending = new Map(queued.runs.map((run) => [run.id, run]));
+    while (pending.size > 0) {
+      for (const id of [...pending.keys()]) {
+        const { run } = await remote.runDetail(id);
+        if (run.status === 'queued' || run.status === 'running') continue;
+        pending.delete(id);
+        progress.finished(run);
+      }
+      if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return progress.report(queued.id, name, queued.runs);
+  }
   return withWorkspace(config, `sluice backfill ${name}`, async (workspace) => {
     const service = new Service({
       store: workspace.store,
       engine: workspace.engine,
+      repos: workspace.repos,
       logger: workspace.logger,
       maxActiveRuns: concurrency,
       schedule: false,
       resume: false,
     });
     await service.start();
-    const record = await workspace.store.repos.getPipeline(name);
-    if (!record) {
-      throw new SluiceError(
-        'PIPELINE_NOT_FOUND',
-        `no pipeline '${name}' is registered; see \`sluice pipeline list\``,
-      );
-    }
-    const pipeline = await loadRegistered(record);
-    const requests = await planBackfill(
-      pipeline,
-      { from: options.from, to: options.to, params, ...(options.input ? { input: options.input } : {}) },
-      workspace.repos,
-    );
-    const finished: RunRecord[] = [];
-    const bar = (): string => {
-      const width = 30;
-      const filled = requests.length ? Math.round((finished.length / requests.length) * width) : width;
-      const failed = finished.filter((run) => run.status !== 'succeeded').length;
-      return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${finished.length}/${requests.length} runs${failed ? `, ${failed} failed` : ''}`;
-    };
     service.events.on('event', (event) => {
-      if (event.type !== 'finished') return;
-      finished.push(event.run);
-      if (options.json) return;
-      if (config.tty) io.err(bar());
-      else {
-        const what =
-          event.run.trigger?.kind === 'backfill' ? (event.run.trigger.tick ?? event.run.trigger.commit) : '';
-        io.err(`${finished.length}/${requests.length} ${event.run.status} ${event.run.id} ${what ?? ''}\n`);
-      }
+      if (event.type === 'finished') progress.finished(event.run);
     });
-    if (!options.json) io.err(`backfill of ${name}: ${requests.length} runs, ${concurrency} at once\n`);
-    const { id, runs } = await service.queueBackfill(requests, concurrency);
-    await service.idle();
-    await service.stop();
-    if (config.tty && !options.json) io.err('\n');
-    const byId = new Map(finished.map((run) => [run.id, run]));
-    const results = runs.map((run) => byId.get(run.id) ?? run);
+    try {
+      const queued = await service.backfill(request);
+      progress.begin(name, queued.runs.length, concurrency);
+      await service.idle();
+      return progress.report(queued.id, name, queued.runs);
+    } finally {
+      await service.stop();
+    }
+  });
+}
+
+/** A backfill's progress: a bar on a terminal, a line per finished run otherwise. */
+class BackfillProgress {
+  readonly #finished = new Map<string, RunRecord>();
+  #total = 0;
+
+  constructor(
+    private readonly options: BackfillOptions,
+    private readonly config: CliConfig,
+    private readonly io: Io,
+  ) {}
+
+  begin(name: string, total: number, concurrency: number, url?: string): void {
+    this.#total = total;
+    if (!this.options.json)
+      this.io.err(`backfill of ${name}: ${total} runs, ${concurrency} at once${url ? ` on ${url}` : ''}\n`);
+  }
+
+  finished(run: RunRecord): void {
+    this.#finished.set(run.id, run);
+    if (this.options.json) return;
+    const done = this.#finished.size;
+    if (this.config.tty) {
+      const width = 30;
+      const filled = this.#total ? Math.round((done / this.#total) * width) : width;
+      const failed = [...this.#finished.values()].filter((item) => item.status !== 'succeeded').length;
+      this.io.err(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.#total} runs${failed ? `, ${failed} failed` : ''}`,
+      );
+    } else {
+      const what = run.trigger?.kind === 'backfill' ? (run.trigger.tick ?? run.trigger.commit ?? '') : '';
+      this.io.err(`${done}/${this.#total || '?'} ${run.status} ${run.id} ${what}\n`);
+    }
+  }
+
+  report(id: string, name: string, runs: RunRecord[]): number {
+    if (this.config.tty && !this.options.json) this.io.err('\n');
+    const results = runs.map((run) => this.#finished.get(run.id) ?? run);
     const failed = results.filter((run) => run.status !== 'succeeded');
-    if (options.json) {
-      io.out(
+    if (this.options.json) {
+      this.io.out(
         json({
           backfill: id,
           pipeline: name,
@@ -275,12 +317,12 @@ export async function backfillCommand(
         }),
       );
     } else {
-      io.err(
+      this.io.err(
         `${failed.length === 0 ? pc.green('✓') : pc.red('✗')} ${results.length - failed.length} of ${results.length} runs succeeded\n`,
       );
       for (const run of failed)
-        io.err(`  ${run.id} ${run.status}: ${run.error?.message.split('\n')[0] ?? ''}\n`);
+        this.io.err(`  ${run.id} ${run.status}: ${run.error?.message.split('\n')[0] ?? ''}\n`);
     }
     return failed.length === 0 ? EXIT.ok : EXIT.runFailed;
-  });
+  }
 }

@@ -10,7 +10,7 @@ import type { TextSink } from '../../tracking/index.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { json, type Io } from '../io.js';
-import { withWorkspace } from '../workspace.js';
+import { withTracking } from '../tracking-access.js';
 
 /** Parses `--where col=value` flags. */
 export function parseWhere(flags: string[] = []): Record<string, string> {
@@ -40,7 +40,7 @@ function cell(value: unknown): string {
 
 /** `sluice table list`. */
 export async function tableList(options: { json?: boolean }, config: CliConfig, io: Io): Promise<number> {
-  return withWorkspace(config, 'sluice table list', async ({ tables }) => {
+  return withTracking(config, 'sluice table list', async ({ tables }) => {
     const list = await tables.list();
     if (options.json) {
       io.out(json(list));
@@ -69,7 +69,7 @@ export async function tableShow(
   const limit = count('--limit', options.limit, 20);
   const offset = count('--offset', options.offset, 0);
   const where = parseWhere(options.where);
-  return withWorkspace(config, 'sluice table show', async ({ tables }) => {
+  return withTracking(config, 'sluice table show', async ({ tables }) => {
     const table = await tables.describe(name);
     const rows = await tables.rows(name, {
       limit,
@@ -114,7 +114,7 @@ export async function tableExport(
     throw new SluiceError('USAGE', `--format: expected csv or json, found '${format}'`);
   }
   const where = parseWhere(options.where);
-  return withWorkspace(config, 'sluice table export', async ({ tables }) => {
+  return withTracking(config, 'sluice table export', async ({ tables }) => {
     await tables.describe(name);
     const filter = { where, ...(options.run !== undefined ? { runId: options.run } : {}) };
     const path = options.output === undefined ? undefined : resolve(io.cwd, options.output);

@@ -23,6 +23,7 @@ import { createMetrics } from './metrics.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerPipelineRoutes } from './routes/pipelines.js';
+import { registerBackfillRoutes } from './routes/backfill.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerRepoRoutes } from './routes/repos.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -105,6 +106,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerRunRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerPipelineRoutes(app, deps);
+  registerBackfillRoutes(app, deps);
   registerRepoRoutes(app, deps);
   registerFileRoutes(app, deps);
   registerModelRoutes(app, deps);

@@ -170,6 +170,7 @@ export function registerPipelineRoutes(app: ApiApp, deps: ApiDeps): void {
         `json.specFile: '${specFile}' must be an absolute path on the server`,
       );
     const registration = await registerPipeline(workspace, action, specFile);
+    await launcher.reload?.();
     if (name !== undefined && registration.pipeline.name !== name) {
       throw new SluiceError(
         'INVALID_REQUEST',
@@ -210,6 +211,7 @@ export function registerPipelineRoutes(app: ApiApp, deps: ApiDeps): void {
     const { name } = c.req.valid('param');
     if (!(await store.repos.deletePipeline(name)))
       throw new SluiceError('PIPELINE_NOT_FOUND', `pipeline '${name}' does not exist`);
+    await launcher.reload?.();
     return ok(c, { deleted: name });
   });
 
