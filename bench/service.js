@@ -266,7 +266,7 @@ async function main() {
         `  (floor, engine.startRun directly: p50 ${trigger.directStartMs.p50.toFixed(1)} ms; ratio ${(trigger.commitToStartedMs.p50 / trigger.directStartMs.p50).toFixed(2)}x)`,
     );
     say(
-      `  cron tick -> run queued: p50 ${trigger.cronTickToStartedMs.p50.toFixed(1)} ms, max ${trigger.cronTickToStartedMs.max.toFixed(1)} ms over ${trigger.cronTickToStartedMs.ticks} ticks` +
+      `  cron tick -> run started: p50 ${trigger.cronTickToStartedMs.p50.toFixed(1)} ms, max ${trigger.cronTickToStartedMs.max.toFixed(1)} ms over ${trigger.cronTickToStartedMs.ticks} ticks` +
         `  (floor, a bare timer to the same second: p50 ${trigger.bareTimerLateMs.p50.toFixed(1)} ms)`,
     );
     const bare = await bareHttp();

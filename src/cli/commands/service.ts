@@ -186,7 +186,7 @@ function describeEvent(event: ServiceEvent): string {
 
 function describeRegistration(report: RegistrationReport): string {
   if (report.outcome === 'failed')
-    return `${pc.red('✗')} ${report.file}: ${report.error?.message ?? 'failed'}\n`;
+    return `${pc.red('✗')} ${report.file}: not registered (it is retried when saved): ${report.error?.message ?? 'failed'}\n`;
   const changed =
     report.outcome === 'updated' && report.changedSteps?.length
       ? ` (changed: ${report.changedSteps.join(', ')})`
