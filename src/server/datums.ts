@@ -45,3 +45,38 @@ export function restartableTasks(tasks: TaskRecord[], step?: string): TaskRecord
       (!step || task.step === step),
   );
 }
+
+/** One datum as `sluice datums --json` and `GET /api/runs/{id}/datums` list it. */
+export interface DatumEntry {
+  step: string;
+  datum: string;
+  state: DatumState;
+  attempts: number;
+  /** The execution key: the datum's id. */
+  id: string | null;
+  error: TaskRecord['error'];
+}
+
+/** A run's datums with per-step counts (of all datums) and the entries `filter` selects. */
+export function datumListing(
+  runId: string,
+  tasks: TaskRecord[],
+  filter: { step?: string | undefined; state?: string | undefined },
+): { run: string; counts: Record<string, Record<string, number>>; datums: DatumEntry[] } {
+  const selected = tasks.filter(
+    (task) =>
+      (!filter.step || task.step === filter.step) && (!filter.state || datumState(task) === filter.state),
+  );
+  return {
+    run: runId,
+    counts: datumCounts(tasks),
+    datums: selected.map((task) => ({
+      step: task.step,
+      datum: task.datum,
+      state: datumState(task),
+      attempts: task.attempts,
+      id: task.execKey,
+      error: task.error,
+    })),
+  };
+}

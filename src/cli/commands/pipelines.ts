@@ -11,7 +11,7 @@ import { pc } from '../colors.js';
 import { SluiceError } from '../../core/index.js';
 import { commitLineage, type LineageNode } from '../../data/index.js';
 import { registerPipeline } from '../../server/pipelines.js';
-import { datumCounts, datumState, restartableTasks, STATE_ORDER } from '../../server/datums.js';
+import { datumListing, datumState, restartableTasks, STATE_ORDER } from '../../server/datums.js';
 import { loadPipeline, resolveParams } from '../../spec/index.js';
 import { loadRegistered } from '../../triggers/index.js';
 import type { CliConfig } from '../config.js';
@@ -199,28 +199,16 @@ export async function datumsCommand(
   const opened = await openRunsApi(config);
   const detail = await opened.api.runDetail(runId).finally(() => opened.close());
   const { run, tasks } = detail;
+  const listing = datumListing(run.id, tasks, { step: options.step, state: options.state });
+  if (options.json) {
+    io.out(json(listing));
+    return EXIT.ok;
+  }
+  const { counts } = listing;
   const selected = tasks.filter(
     (task) =>
       (!options.step || task.step === options.step) && (!options.state || datumState(task) === options.state),
   );
-  const counts = datumCounts(tasks);
-  if (options.json) {
-    io.out(
-      json({
-        run: run.id,
-        counts,
-        datums: selected.map((task) => ({
-          step: task.step,
-          datum: task.datum,
-          state: datumState(task),
-          attempts: task.attempts,
-          id: task.execKey,
-          error: task.error,
-        })),
-      }),
-    );
-    return EXIT.ok;
-  }
   io.out(`${pc.bold(`run ${run.id}`)}  ${run.pipeline}  ${run.status}\n`);
   for (const [step, byState] of Object.entries(counts)) {
     const parts = STATE_ORDER.filter((state) => byState[state]).map((state) => `${byState[state]} ${state}`);

@@ -3,7 +3,8 @@ import type { PipelineRecord } from '../repo-records.js';
 import type { SqlClient } from '../sql-client.js';
 import { toDate, toDateOrNull, withoutNul } from './rows.js';
 
-function toPipeline(row: Record<string, unknown>): PipelineRecord {
+/** A `pipelines` row as a {@link PipelineRecord}. */
+export function toPipeline(row: Record<string, unknown>): PipelineRecord {
   return {
     name: String(row.name),
     version: Number(row.version),

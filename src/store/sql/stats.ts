@@ -3,9 +3,9 @@
  * range query each, so a scrape stays cheap however many runs the store holds.
  */
 import type { FinishedSpan, StatsStore, StateCounts } from '../api-records.js';
-import type { PipelineRecord } from '../repo-records.js';
 import type { SqlClient } from '../sql-client.js';
-import { toDate, toDateOrNull } from './rows.js';
+import { toPipeline } from './pipelines.js';
+import { toDate } from './rows.js';
 
 function counts(rows: Record<string, unknown>[]): StateCounts {
   const out: StateCounts = {};
@@ -77,16 +77,7 @@ export function statsQueries(client: SqlClient): StatsStore {
       const { rows } = await client.query('SELECT * FROM pipelines WHERE name = $1 ORDER BY version DESC', [
         name,
       ]);
-      return rows.map((row): PipelineRecord => ({
-        name: String(row.name),
-        version: Number(row.version),
-        pipelineVersion: String(row.pipeline_version),
-        specFile: (row.spec_file as string | null) ?? null,
-        spec: row.spec,
-        inputRepos: row.input_repos as string[],
-        createdAt: toDate(row.created_at),
-        deletedAt: toDateOrNull(row.deleted_at),
-      }));
+      return rows.map(toPipeline);
     },
   };
 }

@@ -5,7 +5,7 @@
 import { isAbsolute } from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
 import { SluiceError } from '../../../core/index.js';
-import { datumCounts, datumState, restartableTasks, STATE_ORDER } from '../../datums.js';
+import { datumListing, restartableTasks, STATE_ORDER } from '../../datums.js';
 import { registerPipeline } from '../../pipelines.js';
 import type { ApiApp } from '../app.js';
 import type { ApiDeps } from '../deps.js';
@@ -218,22 +218,7 @@ export function registerPipelineRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(datums, async (c) => {
     const { run, tasks } = await workspace.api.runDetail(c.req.valid('param').id);
     const query = c.req.valid('query');
-    const selected = tasks.filter(
-      (task) =>
-        (!query.step || task.step === query.step) && (!query.state || datumState(task) === query.state),
-    );
-    return ok(c, {
-      run: run.id,
-      counts: datumCounts(tasks),
-      datums: selected.map((task) => ({
-        step: task.step,
-        datum: task.datum,
-        state: datumState(task),
-        attempts: task.attempts,
-        id: task.execKey,
-        error: task.error,
-      })),
-    });
+    return ok(c, datumListing(run.id, tasks, { step: query.step, state: query.state }));
   });
   app.openapi(restart, async (c) => {
     const { run, tasks } = await workspace.api.runDetail(c.req.valid('param').id);
