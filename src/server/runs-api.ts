@@ -44,11 +44,7 @@ export function localRunsApi(store: MetadataStore, engine?: Engine): RunsApi {
     listRuns: (filter) => store.listRuns(filter),
     async runDetail(idOrPrefix) {
       const run = await find(idOrPrefix);
-      const [tasks, attempts, metrics] = await Promise.all([
-        store.listTasks(run.id),
-        store.listAttempts(run.id),
-        store.listMetrics(run.id),
-      ]);
+      const { tasks, attempts, metrics } = await store.runContents(run.id);
       return { run, tasks, attempts: withFirstAttempts(tasks, attempts), metrics };
     },
     async logs(id, options) {

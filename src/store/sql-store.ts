@@ -6,7 +6,7 @@ import { SluiceError } from '../core/index.js';
 import type { SqlClient } from './sql-client.js';
 import type { MetadataStore, StateBatch } from './store.js';
 import { getRun, findRunsByPrefix, listRuns, sweepInterrupted, upsertRuns } from './sql/runs.js';
-import { listAttempts, listTasks, upsertAttempts, upsertTasks } from './sql/tasks.js';
+import { listAttempts, listTasks, runContents, upsertAttempts, upsertTasks } from './sql/tasks.js';
 import { insertLogs, insertMetrics, listLogs, listMetrics, maxLogSeq } from './sql/logs.js';
 import { findResults, insertResults } from './sql/results.js';
 import * as repos from './sql/repos.js';
@@ -48,6 +48,7 @@ export function sqlStore(client: SqlClient): MetadataStore {
     listAttempts: (runId) => listAttempts(client, runId),
     listLogs: (runId, options = {}) => listLogs(client, runId, options),
     listMetrics: (runId) => listMetrics(client, runId),
+    runContents: (runId) => runContents(client, runId),
     maxLogSeq: (runId) => maxLogSeq(client, runId),
     findResults: (keys) => findResults(client, keys),
     sweepInterrupted: (livePid) => sweepInterrupted(client, livePid),

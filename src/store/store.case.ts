@@ -160,6 +160,13 @@ export function describeStoreConformance(name: string, make: () => Promise<Metad
       expect(await store.maxLogSeq('r1')).toBe(3);
       expect(await store.maxLogSeq('r2')).toBe(0);
       expect(await store.listMetrics('r1')).toMatchObject([{ key: 'loss', value: 0.5, index: 1 }]);
+      // One round trip gives the same three lists, dates and errors included.
+      expect(await store.runContents('r1')).toEqual({
+        tasks: await store.listTasks('r1'),
+        attempts: await store.listAttempts('r1'),
+        metrics: await store.listMetrics('r1'),
+      });
+      expect(await store.runContents('r2')).toEqual({ tasks: [], attempts: [], metrics: [] });
       await store.close();
     });
 

@@ -165,6 +165,10 @@ export interface MetadataStore {
     options?: { afterSeq?: number; limit?: number; step?: string },
   ): Promise<LogRecord[]>;
   listMetrics(runId: string): Promise<MetricRecord[]>;
+  /** A run's tasks, attempts and metrics at once (as the three lists above), in one round trip. */
+  runContents(
+    runId: string,
+  ): Promise<{ tasks: TaskRecord[]; attempts: AttemptRecord[]; metrics: MetricRecord[] }>;
   /** The highest log seq of a run (0 when none), so a new process continues the numbering. */
   maxLogSeq(runId: string): Promise<number>;
   /** Results stored under any of these keys. */

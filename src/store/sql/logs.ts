@@ -100,7 +100,12 @@ export async function listMetrics(client: SqlClient, runId: string): Promise<Met
     'SELECT * FROM metrics WHERE run_id = $1 ORDER BY step, key, index NULLS FIRST, time',
     [runId],
   );
-  return rows.map((row) => ({
+  return rows.map(toMetric);
+}
+
+/** A `metrics` row (or its JSON) as a {@link MetricRecord}. */
+export function toMetric(row: Record<string, unknown>): MetricRecord {
+  return {
     runId: String(row.run_id),
     step: String(row.step),
     datum: String(row.datum),
@@ -108,5 +113,5 @@ export async function listMetrics(client: SqlClient, runId: string): Promise<Met
     value: Number(row.value),
     index: row.index === null ? null : Number(row.index),
     time: toDate(row.time),
-  }));
+  };
 }

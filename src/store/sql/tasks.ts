@@ -1,5 +1,6 @@
 /** SQL for the `tasks` and `attempts` tables. */
-import type { AttemptRecord, StoredError, TaskRecord } from '../store.js';
+import type { AttemptRecord, MetricRecord, StoredError, TaskRecord } from '../store.js';
+import { toMetric } from './logs.js';
 import type { SqlClient } from '../sql-client.js';
 import { toDate, toDateOrNull, upsertRows } from './rows.js';
 
@@ -69,7 +70,12 @@ export async function listTasks(client: SqlClient, runId: string): Promise<TaskR
     'SELECT * FROM tasks WHERE run_id = $1 ORDER BY started_at ASC NULLS LAST, step, datum',
     [runId],
   );
-  return rows.map((row) => ({
+  return rows.map(toTask);
+}
+
+/** A `tasks` row (or its JSON) as a {@link TaskRecord}. */
+export function toTask(row: Record<string, unknown>): TaskRecord {
+  return {
     runId: String(row.run_id),
     step: String(row.step),
     datum: String(row.datum),
@@ -79,7 +85,7 @@ export async function listTasks(client: SqlClient, runId: string): Promise<TaskR
     error: (row.error as StoredError | null) ?? null,
     startedAt: toDateOrNull(row.started_at),
     finishedAt: toDateOrNull(row.finished_at),
-  }));
+  };
 }
 
 export async function listAttempts(client: SqlClient, runId: string): Promise<AttemptRecord[]> {
@@ -87,7 +93,12 @@ export async function listAttempts(client: SqlClient, runId: string): Promise<At
     'SELECT * FROM attempts WHERE run_id = $1 ORDER BY started_at, step, datum, attempt',
     [runId],
   );
-  return rows.map((row) => ({
+  return rows.map(toAttempt);
+}
+
+/** An `attempts` row (or its JSON) as an {@link AttemptRecord}. */
+export function toAttempt(row: Record<string, unknown>): AttemptRecord {
+  return {
     runId: String(row.run_id),
     step: String(row.step),
     datum: String(row.datum),
@@ -96,5 +107,32 @@ export async function listAttempts(client: SqlClient, runId: string): Promise<At
     error: (row.error as StoredError | null) ?? null,
     startedAt: toDate(row.started_at),
     finishedAt: toDateOrNull(row.finished_at),
-  }));
+  };
+}
+
+/**
+ * A run's tasks, attempts and metrics in one statement (each list aggregated to JSON text,
+ * in the orders of the list functions above): what a run's page reads on every refresh.
+ */
+export async function runContents(
+  client: SqlClient,
+  runId: string,
+): Promise<{ tasks: TaskRecord[]; attempts: AttemptRecord[]; metrics: MetricRecord[] }> {
+  const { rows } = await client.query<{ tasks: string; attempts: string; metrics: string }>(
+    `SELECT
+       (SELECT coalesce(json_agg(t ORDER BY t.started_at ASC NULLS LAST, t.step, t.datum), '[]')::text
+          FROM tasks t WHERE t.run_id = $1) AS tasks,
+       (SELECT coalesce(json_agg(a ORDER BY a.started_at, a.step, a.datum, a.attempt), '[]')::text
+          FROM attempts a WHERE a.run_id = $1) AS attempts,
+       (SELECT coalesce(json_agg(m ORDER BY m.step, m.key, m.index NULLS FIRST, m.time), '[]')::text
+          FROM metrics m WHERE m.run_id = $1) AS metrics`,
+    [runId],
+  );
+  const row = rows[0] ?? { tasks: '[]', attempts: '[]', metrics: '[]' };
+  const parse = (text: string): Record<string, unknown>[] => JSON.parse(text) as Record<string, unknown>[];
+  return {
+    tasks: parse(row.tasks).map(toTask),
+    attempts: parse(row.attempts).map(toAttempt),
+    metrics: parse(row.metrics).map(toMetric),
+  };
 }
