@@ -383,6 +383,47 @@ describe('files', () => {
     expect(query).toMatchObject({ status: 400, body: { code: 'INVALID_PATH' } });
   });
 
+  it('removes files and creates and deletes branches, like `sluice rm` and `sluice branch`', async () => {
+    const { url } = await start();
+    for (const name of ['keep.txt', 'drop/one.txt', 'drop/two.txt']) {
+      const put = await fetch(`${url}/api/repos/notes/files/${name}?trigger=false`, {
+        method: 'PUT',
+        body: name,
+      });
+      expect(put.status).toBe(201);
+    }
+    const branch = await call(`${url}/api/repos/notes/branches`, 'POST', {
+      name: 'before-cleanup',
+      from: 'main',
+    });
+    expect(branch).toMatchObject({ status: 201, body: { name: 'before-cleanup' } });
+    const removed = await call(`${url}/api/repos/notes/files/drop?trigger=false&message=cleanup`, 'DELETE');
+    expect(removed).toMatchObject({ status: 201, body: { commit: { message: 'cleanup', removed: 2 } } });
+    const main = await call(`${url}/api/repos/notes/ls?path=/&recursive=true`, 'GET');
+    expect(main.body.map((entry: { path: string }) => entry.path)).toEqual(['/keep.txt']);
+    const kept = await call(`${url}/api/repos/notes/ls?path=/&recursive=true&ref=before-cleanup`, 'GET');
+    expect(kept.body.map((entry: { path: string }) => entry.path)).toEqual([
+      '/drop/one.txt',
+      '/drop/two.txt',
+      '/keep.txt',
+    ]);
+    expect(await call(`${url}/api/repos/notes/files/nothing-here.txt`, 'DELETE')).toMatchObject({
+      status: 404,
+      body: { code: 'PATH_NOT_FOUND' },
+    });
+    expect(await call(`${url}/api/repos/notes/files/..%2fescape`, 'DELETE')).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_PATH' },
+    });
+    expect(await call(`${url}/api/repos/notes/branches/before-cleanup`, 'DELETE')).toMatchObject({
+      status: 200,
+    });
+    expect(await call(`${url}/api/repos/notes/branches/before-cleanup`, 'DELETE')).toMatchObject({
+      status: 404,
+      body: { code: 'BRANCH_NOT_FOUND' },
+    });
+  });
+
   it('answers 413 for bodies over the limits', async () => {
     const { url } = await start({ bodyLimitBytes: 1024, uploadLimitBytes: 4096 });
     const json = await call(`${url}/api/pipelines/shout/runs`, 'POST', {
@@ -527,6 +568,22 @@ describe('the CLI against a server', () => {
     expect(log.stdout).toContain('via cli');
     const lineage = await sluice(['lineage', `shout@main`, '--json'], other, env);
     expect(JSON.parse(lineage.stdout)).toMatchObject({ repo: 'shout', upstream: [{ repo: 'notes' }] });
+    const branched = await sluice(['branch', 'create', 'notes@keep', '--from', 'main'], other, env);
+    expect(branched.code, branched.stderr).toBe(0);
+    const removed = await sluice(['rm', 'notes:/local.txt', '--no-trigger', '--json'], other, env);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout).commit).toMatchObject({ removed: 1 });
+    const afterRm = await sluice(['ls', 'notes', '--json'], other, env);
+    expect(JSON.parse(afterRm.stdout)).toEqual([]);
+    const kept = await sluice(['ls', 'notes@keep', '--json'], other, env);
+    expect(JSON.parse(kept.stdout).map((entry: { path: string }) => entry.path)).toEqual(['/local.txt']);
+    const branches = await sluice(['branch', 'list', 'notes', '--json'], other, env);
+    expect(
+      JSON.parse(branches.stdout)
+        .map((item: { name: string }) => item.name)
+        .sort(),
+    ).toEqual(['keep', 'main']);
+    expect((await sluice(['branch', 'delete', 'notes@keep'], other, env)).code).toBe(0);
     const missing = await sluice(['show', 'zzzzzzzzzzzz'], other, env);
     expect(missing.code).toBe(5);
     expect(missing.stderr).toMatch(/RUN_NOT_FOUND/);

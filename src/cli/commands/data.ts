@@ -16,7 +16,7 @@ import { json, type Io } from '../io.js';
 import { formatSeconds } from '../progress.js';
 import { serverFor } from '../server-client.js';
 import { withWorkspace, type LocalWorkspace } from '../workspace.js';
-import { remoteGet, remotePut } from './remote-data.js';
+import { remoteBranch, remoteGet, remotePut } from './remote-data.js';
 
 function shortDate(date: Date): string {
   return new Date(date).toISOString().slice(0, 19).replace('T', ' ');
@@ -280,6 +280,23 @@ export async function rmCommand(
     throw new SluiceError('USAGE', `rm takes REPO[@BRANCH]:PATH naming a file or folder (found '${target}')`);
   }
   const branch = address.ref ?? DEFAULT_BRANCH;
+  const remote = await serverFor(config);
+  if (remote) {
+    const path = (address.path as string).split('/').filter(Boolean).map(encodeURIComponent).join('/');
+    const { commit } = await remote.json<{ commit: CommitRecord | null }>(
+      'DELETE',
+      `/api/repos/${encodeURIComponent(address.repo)}/files/${path}`,
+      {
+        query: { branch, message: options.message, trigger: options.trigger === false ? 'false' : undefined },
+      },
+    );
+    if (options.json) io.out(json({ commit, triggered: 'by the server' }));
+    else if (commit)
+      io.out(
+        `committed ${describeCommit(commit)} on ${remote.url}; the server starts the pipelines it triggers\n`,
+      );
+    return EXIT.ok;
+  }
   return withWorkspace(config, `sluice rm ${target}`, async (workspace) => {
     const commit = await workspace.repos.remove(
       address.repo,
@@ -495,6 +512,8 @@ export async function branchCommand(
   io: Io,
 ): Promise<number> {
   const address = parseRepoAddress(target);
+  const remote = await serverFor(config);
+  if (remote) return remoteBranch(remote, action, address, target, options, io);
   return withWorkspace(config, `sluice branch ${action}`, async ({ repos, store }) => {
     if (action === 'list') {
       await repos.require(address.repo);

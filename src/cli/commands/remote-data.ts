@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { SluiceClient } from '../../client/index.js';
 import { SluiceError, sha256 } from '../../core/index.js';
 import { planPut, type PutSource } from '../../data/index.js';
-import type { CommitRecord, FileEntry } from '../../store/index.js';
+import type { BranchRecord, CommitRecord, FileEntry } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
 import { json, type Io } from '../io.js';
 
@@ -80,5 +80,36 @@ export async function remoteGet(
     io.err(
       `wrote ${written.length} file${written.length === 1 ? '' : 's'} from ${repo}@${ref ?? 'main'} to ${dest}\n`,
     );
+  return EXIT.ok;
+}
+
+/** `sluice branch` through the server that owns the data directory. */
+export async function remoteBranch(
+  remote: SluiceClient,
+  action: 'create' | 'list' | 'delete',
+  address: { repo: string; ref?: string | undefined },
+  target: string,
+  options: { from?: string; json?: boolean },
+  io: Io,
+): Promise<number> {
+  const repo = encodeURIComponent(address.repo);
+  if (action === 'list') {
+    const branches = await remote.json<BranchRecord[]>('GET', `/api/repos/${repo}/branches`);
+    if (options.json) io.out(json(branches));
+    else for (const branch of branches) io.out(`${branch.name.padEnd(24)}${branch.head ?? '(no commits)'}\n`);
+    return EXIT.ok;
+  }
+  if (!address.ref) throw new SluiceError('USAGE', `branch ${action} takes REPO@BRANCH (found '${target}')`);
+  if (action === 'create') {
+    const branch = await remote.json<BranchRecord>('POST', `/api/repos/${repo}/branches`, {
+      json: { name: address.ref, ...(options.from ? { from: options.from } : {}) },
+    });
+    if (options.json) io.out(json(branch));
+    else io.out(`created branch ${address.repo}@${branch.name}${branch.head ? ` at ${branch.head}` : ''}\n`);
+    return EXIT.ok;
+  }
+  await remote.json('DELETE', `/api/repos/${repo}/branches/${encodeURIComponent(address.ref)}`);
+  if (options.json) io.out(json({ deleted: `${address.repo}@${address.ref}` }));
+  else io.out(`deleted branch ${address.repo}@${address.ref}\n`);
   return EXIT.ok;
 }

@@ -24,6 +24,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerPipelineRoutes } from './routes/pipelines.js';
 import { registerBackfillRoutes } from './routes/backfill.js';
+import { registerBranchRoutes } from './routes/branches.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerRepoRoutes } from './routes/repos.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -107,6 +108,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerEventRoutes(app, deps);
   registerPipelineRoutes(app, deps);
   registerBackfillRoutes(app, deps);
+  registerBranchRoutes(app, deps);
   registerRepoRoutes(app, deps);
   registerFileRoutes(app, deps);
   registerModelRoutes(app, deps);

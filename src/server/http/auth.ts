@@ -6,8 +6,8 @@
  * | request | role |
  * |---|---|
  * | `/api/tokens...` (any method) | admin |
- * | `DELETE` (pipelines, repos, model versions) | admin |
- * | `DELETE .../aliases/...` | editor |
+ * | `DELETE` (pipelines, repos, branches, model versions) | admin |
+ * | `DELETE .../aliases/...`, `DELETE /api/repos/{repo}/files/...` (a removal commit) | editor |
  * | other `POST`, `PUT`, `PATCH` (launch, cancel, retry, uploads, pipelines, aliases) | editor |
  * | `GET`, `HEAD` (including `/metrics`) | viewer |
  *
@@ -30,7 +30,10 @@ export function requiredRole(method: string, path: string): TokenRole {
   if (path === '/api/tokens' || path.startsWith('/api/tokens/')) return 'admin';
   const upper = method.toUpperCase();
   if (upper === 'GET' || upper === 'HEAD') return 'viewer';
-  if (upper === 'DELETE') return /\/aliases\/[^/]+$/.test(path) ? 'editor' : 'admin';
+  // Removing files is a commit like an upload; deleting repos, branches, pipelines, model
+  // versions and tokens is an admin's.
+  if (upper === 'DELETE')
+    return /\/aliases\/[^/]+$/.test(path) || /^\/api\/repos\/[^/]+\/files\//.test(path) ? 'editor' : 'admin';
   return 'editor';
 }
 

@@ -125,10 +125,29 @@ const commit = createRoute({
   },
 });
 
+const remove = createRoute({
+  method: 'delete',
+  path: '/api/repos/{repo}/files/{path}',
+  tags: ['files'],
+  summary: 'Commit the removal of a file or folder (`sluice rm`)',
+  request: {
+    params: FilePath,
+    query: z.object({
+      branch: z.string().optional(),
+      message: z.string().optional(),
+      trigger: z.enum(['true', 'false']).optional().openapi({ description: "'false': start no pipelines" }),
+    }),
+  },
+  responses: {
+    201: jsonContent(z.object({ commit: CommitSchema.nullable() }), 'the commit'),
+    ...errorResponses(400, 404),
+  },
+});
+
 /** Registers the file routes (documented with OpenAPI, routed with a path that may hold '/'). */
 export function registerFileRoutes(app: ApiApp, deps: ApiDeps): void {
   const { repos } = deps.workspace;
-  for (const route of [download, upload, commit]) app.openAPIRegistry.registerPath(route);
+  for (const route of [download, upload, commit, remove]) app.openAPIRegistry.registerPath(route);
   const committed = (c: Context, record: CommitRecord | null, trigger: boolean): Response => {
     if (record && trigger) deps.launcher.notifyCommits([record]);
     return c.json({ commit: record }, 201);
@@ -174,6 +193,14 @@ export function registerFileRoutes(app: ApiApp, deps: ApiDeps): void {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+    return committed(c, record, c.req.query('trigger') !== 'false');
+  });
+
+  app.delete('/api/repos/:repo/files/:path{.+}', async (c) => {
+    const path = filePath(c);
+    const branch = c.req.query('branch') ?? DEFAULT_BRANCH;
+    checkBranchName(branch);
+    const record = await repos.remove(c.req.param('repo'), branch, path, c.req.query('message'));
     return committed(c, record, c.req.query('trigger') !== 'false');
   });
 
