@@ -9,19 +9,13 @@
 //   5. one sensor gets a new day: feature_creation again (1 executed, 999 skipped), then
 //      clustering_inference.
 // Run with `npm run build && node bench/beehive.js [--sensors N] [--json]`.
+import { openEmbedded } from './embedded.js';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import {
-  Repos,
-  createEngine,
-  loadPipeline,
-  openEmbeddedStore,
-  openLocalObjectStore,
-  resolveParams,
-} from '../dist/index.js';
+import { loadPipeline, resolveParams } from '../dist/index.js';
 import { generateSensors, sensorId } from '../examples/beehive-sensors/scripts/generate.mjs';
 
 const EXAMPLE = fileURLToPath(new URL('../examples/beehive-sensors/', import.meta.url));
@@ -114,16 +108,8 @@ async function timedRun(engine, file, params = {}) {
 async function main() {
   const root = await mkdtemp(join(tmpdir(), 'sluice-bench-beehive-'));
   const home = join(root, '.sluice');
-  const { store, lock } = await openEmbeddedStore({ home });
-  const objects = openLocalObjectStore(join(home, 'objects'));
-  const repos = new Repos(store.repos, objects);
-  const engine = createEngine({
-    store,
-    objects,
-    repos,
-    scratchDir: join(home, 'scratch'),
-    concurrency: WORKERS,
-  });
+  const embedded = await openEmbedded(home, WORKERS);
+  const { repos, engine } = embedded;
   /** @type {Record<string, Record<string, number>>} */
   const figures = {};
   try {
@@ -192,9 +178,7 @@ async function main() {
     );
     row('clustering_inference after it (partial: 1 sensor)', reclustered.ms, '');
   } finally {
-    await engine.close();
-    await store.close();
-    await lock.release();
+    await embedded.close();
     await rm(root, { recursive: true, force: true });
   }
   if (asJson) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);

@@ -2,13 +2,14 @@
 // (validate, CenterNet detection on TF.js wasm, rules, notify) with 1 and 2 workers,
 // against the detector alone called in a loop on one thread, in the same run.
 // Run with `npm run bench` (builds first), or `node bench/camera.js [--json]`.
+import { openEmbedded } from './embedded.js';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import sharp from 'sharp';
-import { Repos, createEngine, loadPipeline, openEmbeddedStore, openLocalObjectStore } from '../dist/index.js';
+import { loadPipeline } from '../dist/index.js';
 import { ensureModel } from '../examples/camera-threats/scripts/fetch-model.mjs';
 import { photoPath } from '../examples/camera-threats/scripts/sample-images.mjs';
 
@@ -71,16 +72,8 @@ async function bareDetector(paths) {
  */
 async function pipelineRun(root, source, workers) {
   const home = join(root, `home-${workers}`);
-  const { store, lock } = await openEmbeddedStore({ home });
-  const objects = openLocalObjectStore(join(home, 'objects'));
-  const repos = new Repos(store.repos, objects);
-  const engine = createEngine({
-    store,
-    objects,
-    repos,
-    scratchDir: join(home, 'scratch'),
-    concurrency: workers,
-  });
+  const embedded = await openEmbedded(home, workers);
+  const { repos, engine } = embedded;
   try {
     await repos.create('cameras');
     await repos.create('video-frames');
@@ -100,9 +93,7 @@ async function pipelineRun(root, source, workers) {
     if (run.status !== 'succeeded') throw new Error(`camera run ${run.status}: ${run.error?.message}`);
     return ms;
   } finally {
-    await engine.close();
-    await store.close();
-    await lock.release();
+    await embedded.close();
   }
 }
 

@@ -7,19 +7,13 @@
 //      per-datum skip cost (goal < 0.1 ms; Pachyderm's maintainers cite about 1 ms).
 //   4. Commit-to-first-datum latency for a registered pipeline triggered by a commit.
 // Run with `npm run bench` (builds first), or `node bench/data.js [--json]`.
+import { openEmbedded } from './embedded.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  Repos,
-  createEngine,
-  loadPipeline,
-  openEmbeddedStore,
-  openLocalObjectStore,
-  runCommitTriggers,
-} from '../dist/index.js';
+import { loadPipeline, runCommitTriggers } from '../dist/index.js';
 
 const FILES = 10_000;
 const WORKERS = availableParallelism();
@@ -56,16 +50,8 @@ async function main() {
   /** @type {Record<string, Record<string, number>>} */
   const figures = {};
   const home = join(root, '.sluice');
-  const { store, lock } = await openEmbeddedStore({ home });
-  const objects = openLocalObjectStore(join(home, 'objects'));
-  const repos = new Repos(store.repos, objects);
-  const engine = createEngine({
-    store,
-    objects,
-    repos,
-    scratchDir: join(home, 'scratch'),
-    concurrency: WORKERS,
-  });
+  const embedded = await openEmbedded(home, WORKERS);
+  const { store, objects, repos, engine } = embedded;
   try {
     // 1. Committing 10,000 small files.
     const source = join(root, 'files');
@@ -262,9 +248,7 @@ async function main() {
       `commit -> first datum running (put of 1 file, registered pipeline): median ${median.toFixed(1)} ms of 5`,
     );
   } finally {
-    await engine.close();
-    await store.close();
-    await lock.release();
+    await embedded.close();
     await rm(root, { recursive: true, force: true });
   }
   if (asJson) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);

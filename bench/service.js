@@ -8,6 +8,7 @@
 //      concurrent clients with keep-alive (floor: a bare node:http server answering the same
 //      JSON from memory, same client).
 // Run with `npm run bench` (builds first), or `node bench/service.js [--json]`.
+import { openEmbedded } from './embedded.js';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
@@ -15,14 +16,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import {
-  Repos,
-  Service,
-  createEngine,
-  openEmbeddedStore,
-  openLocalObjectStore,
-  registerPipeline,
-} from '../dist/index.js';
+import { Service, registerPipeline } from '../dist/index.js';
 
 const asJson = process.argv.includes('--json');
 const BIN = fileURLToPath(new URL('../bin/sluice.js', import.meta.url));
@@ -45,10 +39,8 @@ const STEP = 'export default async (ctx) => ({ seen: String(ctx.inputs.notes ?? 
 /** @param {string} root */
 async function triggerLatency(root) {
   const home = join(root, '.sluice');
-  const { store, lock } = await openEmbeddedStore({ home });
-  const objects = openLocalObjectStore(join(home, 'objects'));
-  const repos = new Repos(store.repos, objects);
-  const engine = createEngine({ store, objects, repos, scratchDir: join(home, 'scratch'), concurrency: 2 });
+  const embedded = await openEmbedded(home, 2);
+  const { store, repos, engine } = embedded;
   const dir = join(root, 'trigger');
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'step.ts'), STEP);
@@ -118,9 +110,7 @@ async function triggerLatency(root) {
     await new Promise((resolve) => setTimeout(resolve, target - Date.now()));
     timerLate.push(Date.now() - target);
   }
-  await engine.close();
-  await store.close();
-  await lock.release();
+  await embedded.close();
   return {
     commitToStartedMs: { p50: quantile(commitMs, 0.5), p90: quantile(commitMs, 0.9) },
     directStartMs: { p50: quantile(directMs, 0.5), p90: quantile(directMs, 0.9) },

@@ -66,6 +66,17 @@ const FilePath = z.object({
   path: pathParam('path', "the file's path in the repo (may contain '/')"),
 });
 
+/** The query of a route that makes a commit. */
+const CommitQuery = z.object({
+  branch: z.string().optional(),
+  message: z.string().optional(),
+  trigger: z.enum(['true', 'false']).optional().openapi({ description: "'false': start no pipelines" }),
+});
+const Committed = jsonContent(
+  z.object({ commit: CommitSchema.nullable() }),
+  'the commit (null when nothing changed)',
+);
+
 const download = createRoute({
   method: 'get',
   path: '/api/repos/{repo}/files/{path}',
@@ -87,15 +98,11 @@ const upload = createRoute({
   summary: 'Upload one file (the raw body) as a commit',
   request: {
     params: FilePath,
-    query: z.object({
-      branch: z.string().optional(),
-      message: z.string().optional(),
-      trigger: z.enum(['true', 'false']).optional().openapi({ description: "'false': start no pipelines" }),
-    }),
+    query: CommitQuery,
     body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
   },
   responses: {
-    201: jsonContent(z.object({ commit: CommitSchema.nullable() }), 'the commit (null when nothing changed)'),
+    201: Committed,
     ...errorResponses(400, 404, 413),
   },
 });
@@ -120,7 +127,7 @@ const commit = createRoute({
     },
   },
   responses: {
-    201: jsonContent(z.object({ commit: CommitSchema.nullable() }), 'the commit (null when nothing changed)'),
+    201: Committed,
     ...errorResponses(400, 404, 413),
   },
 });
@@ -132,14 +139,10 @@ const remove = createRoute({
   summary: 'Commit the removal of a file or folder (`sluice rm`)',
   request: {
     params: FilePath,
-    query: z.object({
-      branch: z.string().optional(),
-      message: z.string().optional(),
-      trigger: z.enum(['true', 'false']).optional().openapi({ description: "'false': start no pipelines" }),
-    }),
+    query: CommitQuery,
   },
   responses: {
-    201: jsonContent(z.object({ commit: CommitSchema.nullable() }), 'the commit'),
+    201: Committed,
     ...errorResponses(400, 404),
   },
 });
