@@ -100,6 +100,7 @@ export async function serveCommand(
       auth: { mode: auth },
       dev: mode === 'dev',
       logger: workspace.logger,
+      ...(io.env.SLUICE_UI_DIR ? { ui: resolve(io.cwd, io.env.SLUICE_UI_DIR) } : {}),
     });
     const address = await new Promise<{ port: number }>((done, fail) => {
       server = serve({ fetch: app.fetch, port, hostname: host }, (info) => done(info));

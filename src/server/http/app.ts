@@ -30,6 +30,7 @@ import { registerRepoRoutes } from './routes/repos.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerTableRoutes } from './routes/tables.js';
 import { registerTokenRoutes } from './routes/tokens.js';
+import { serveUi } from './ui.js';
 
 /** The API's Hono app type. */
 export type ApiApp = OpenAPIHono<ApiEnv>;
@@ -88,6 +89,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     }
     metrics.observeRequest(c.req.method, route, c.res.status, (performance.now() - started) / 1000);
   });
+  if (deps.ui !== false) app.use('*', serveUi(deps.ui));
   app.use('*', authMiddleware(deps.workspace.store, deps.auth.mode));
   app.use('*', async (c, next) => {
     const upload = isUpload(c.req.method, c.req.path);

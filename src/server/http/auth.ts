@@ -11,12 +11,14 @@
  * | other `POST`, `PUT`, `PATCH` (launch, cancel, retry, uploads, pipelines, aliases) | editor |
  * | `GET`, `HEAD` (including `/metrics`) | viewer |
  *
- * `/api/openapi.json` and `/api/docs` describe the API and need no token.
+ * `/api/openapi.json` and `/api/docs` describe the API and need no token; nor do the web UI's
+ * files (every path outside `/api/` and `/metrics`), whose data comes from the API.
  */
 import type { MiddlewareHandler } from 'hono';
 import { SluiceError } from '../../core/index.js';
 import type { MetadataStore, TokenRecord, TokenRole } from '../../store/index.js';
 import { TokenVerifier, roleAllows } from '../auth/index.js';
+import { isApiPath } from './ui.js';
 
 /** Hono variables set by the auth middleware. */
 export interface ApiEnv {
@@ -48,7 +50,7 @@ export function authMiddleware(store: MetadataStore, mode: 'open' | 'tokens'): M
   return async (c, next) => {
     c.set('token', null);
     const path = c.req.path;
-    if (mode === 'open' || PUBLIC.has(path)) return next();
+    if (mode === 'open' || PUBLIC.has(path) || !isApiPath(path)) return next();
     const header = c.req.header('authorization');
     let secret: string | undefined;
     if (header !== undefined) {

@@ -39,6 +39,8 @@ export interface ApiDeps {
   /** Prometheus metrics; default: a new {@link createMetrics} registry. */
   metrics?: ApiMetrics;
   logger?: Logger;
+  /** The built web UI to serve on non-API paths (default `dist/ui`); `false`: API only. */
+  ui?: string | false;
   /** How often SSE streams poll the store, in ms (default 200). */
   pollMs?: number;
 }
