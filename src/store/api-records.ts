@@ -3,6 +3,7 @@
  * secret), and the aggregates `/metrics` reads on every scrape.
  */
 import type { PipelineRecord } from './repo-records.js';
+import type { MetricRecord } from './store.js';
 
 /** What a token may do: `viewer` reads, `editor` also launches and uploads, `admin` also deletes and manages tokens. */
 export type TokenRole = 'viewer' | 'editor' | 'admin';
@@ -44,6 +45,48 @@ export interface LatestMetric {
   value: number;
 }
 
+/** A pipeline whose runs logged metrics (the experiments page's choices). */
+export interface ExperimentPipeline {
+  pipeline: string;
+  /** Runs that logged at least one metric. */
+  runs: number;
+  keys: string[];
+  lastRunAt: Date;
+}
+
+/** One metric key of a run, summarised. */
+export interface MetricSummary {
+  key: string;
+  /** The value logged last (by time, then index). */
+  last: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+/** A run of an experiment: its params, the params its steps logged, and its metrics. */
+export interface ExperimentRun {
+  id: string;
+  status: string;
+  params: Record<string, unknown>;
+  loggedParams: Record<string, unknown>;
+  metrics: MetricSummary[];
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** One run of a pipeline's runs grid: per step, a count of datums per state. */
+export interface RunGridColumn {
+  id: string;
+  status: string;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  trigger: Record<string, unknown> | null;
+  steps: Record<string, Record<string, number>>;
+}
+
 /** A finished run or task with its duration, for histograms. */
 export interface FinishedSpan {
   pipeline: string;
@@ -67,4 +110,12 @@ export interface StatsStore {
   finishedTasks(after: Date, limit: number): Promise<FinishedSpan[]>;
   /** Every registered version of a pipeline, newest first (deleted ones included). */
   pipelineVersions(name: string): Promise<PipelineRecord[]>;
+  /** Pipelines whose runs logged metrics. */
+  experimentPipelines(): Promise<ExperimentPipeline[]>;
+  /** The newest `limit` runs of a pipeline with params, logged params and metric summaries. */
+  experimentRuns(pipeline: string, limit: number): Promise<ExperimentRun[]>;
+  /** The metric points of several runs of a pipeline (optionally of one key). */
+  metricSeries(pipeline: string, runIds: string[], key?: string): Promise<MetricRecord[]>;
+  /** The newest `limit` runs of a pipeline, oldest first, with per-step datum counts by state. */
+  runGrid(pipeline: string, limit: number): Promise<RunGridColumn[]>;
 }

@@ -30,8 +30,11 @@ export type {
   UserTableInfo,
 } from './tracking-records.js';
 export type {
+  ExperimentPipeline,
+  ExperimentRun,
   FinishedSpan,
   LatestMetric,
+  MetricSummary,
   StateCounts,
   StatsStore,
   TokenRecord,

@@ -21,6 +21,7 @@ import { renderDocs } from './docs.js';
 import { sendError } from './errors.js';
 import { createMetrics } from './metrics.js';
 import { registerEventRoutes } from './routes/events.js';
+import { registerExperimentRoutes } from './routes/experiments.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerPipelineRoutes } from './routes/pipelines.js';
 import { registerBackfillRoutes } from './routes/backfill.js';
@@ -114,6 +115,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerRepoRoutes(app, deps);
   registerFileRoutes(app, deps);
   registerModelRoutes(app, deps);
+  registerExperimentRoutes(app, deps);
   registerTableRoutes(app, deps);
   registerTokenRoutes(app, deps);
 

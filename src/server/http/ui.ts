@@ -9,8 +9,8 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MiddlewareHandler } from 'hono';
 
-/** Where `npm run build` puts the UI (next to this module's `dist/server/http`). */
-export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
+/** Where `npm run build` puts the UI (`dist/ui` of the package, from `src/` or `dist/`). */
+export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../../dist/ui/', import.meta.url));
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

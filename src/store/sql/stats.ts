@@ -4,7 +4,9 @@
  */
 import type { FinishedSpan, StatsStore, StateCounts } from '../api-records.js';
 import type { SqlClient } from '../sql-client.js';
+import { experimentPipelines, experimentRuns, metricSeries } from './experiments.js';
 import { toPipeline } from './pipelines.js';
+import { runGrid } from './run-grid.js';
 import { toDate } from './rows.js';
 
 function counts(rows: Record<string, unknown>[]): StateCounts {
@@ -79,5 +81,9 @@ export function statsQueries(client: SqlClient): StatsStore {
       ]);
       return rows.map(toPipeline);
     },
+    experimentPipelines: () => experimentPipelines(client),
+    experimentRuns: (pipeline, limit) => experimentRuns(client, pipeline, limit),
+    metricSeries: (pipeline, runIds, key) => metricSeries(client, pipeline, runIds, key),
+    runGrid: (pipeline, limit) => runGrid(client, pipeline, limit),
   };
 }

@@ -70,6 +70,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/grid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline's newest runs, oldest first, with per-step datum counts by state */
+        get: {
+            parameters: {
+                query: {
+                    /** @description the pipeline */
+                    pipeline: string;
+                    /** @description how many runs (default 25, at most 200) */
+                    limit?: number | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the grid */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RunGrid"];
+                    };
+                };
+                /** @description invalid request (code names the problem, message the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no or invalid API token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the token's role does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{id}": {
         parameters: {
             query?: never;
@@ -2649,6 +2726,200 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pipelines whose runs logged metrics, with their metric keys */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description pipelines */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExperimentPipeline"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{pipeline}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline's runs, newest first, with params and per-key metric summaries */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description how many runs (default 200, at most 2000) */
+                    limit?: number | null;
+                };
+                header?: never;
+                path: {
+                    /** @description pipeline name */
+                    pipeline: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description runs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExperimentRun"][];
+                    };
+                };
+                /** @description invalid request (code names the problem, message the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no or invalid API token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the token's role does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiments/{pipeline}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The metric points of chosen runs of a pipeline (for comparison charts) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description comma-separated run ids (at most 50) */
+                    runs: string;
+                    /** @description only this metric key */
+                    key?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description pipeline name */
+                    pipeline: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description metric points */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Metric"][];
+                    };
+                };
+                /** @description invalid request (code names the problem, message the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no or invalid API token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the token's role does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tables": {
         parameters: {
             query?: never;
@@ -3142,6 +3413,28 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        RunGrid: {
+            pipeline: string;
+            /** @description the pipeline's steps, in spec order */
+            steps: string[];
+            runs: {
+                id: string;
+                /** @enum {string} */
+                status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
+                createdAt: string;
+                startedAt: string | null;
+                finishedAt: string | null;
+                trigger: {
+                    [key: string]: unknown;
+                } | null;
+                /** @description per step, datum counts by state */
+                steps: {
+                    [key: string]: {
+                        [key: string]: number;
+                    };
+                };
+            }[];
+        };
         RunDetail: {
             run: components["schemas"]["Run"];
             tasks: components["schemas"]["Task"][];
@@ -3397,6 +3690,40 @@ export interface components {
                 [key: string]: unknown;
             }[];
             createdAt: string;
+        };
+        ExperimentPipeline: {
+            pipeline: string;
+            /** @description runs that logged at least one metric */
+            runs: number;
+            keys: string[];
+            /** Format: date-time */
+            lastRunAt: string;
+        };
+        ExperimentRun: {
+            id: string;
+            status: string;
+            /** @description the run's params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** @description params its steps logged (`ctx.logParams`) */
+            loggedParams: {
+                [key: string]: unknown;
+            };
+            metrics: components["schemas"]["MetricSummary"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        MetricSummary: {
+            key: string;
+            last: number;
+            min: number;
+            max: number;
+            count: number;
         };
         Table: {
             [key: string]: unknown;

@@ -13,11 +13,17 @@ import { ok } from '../respond.js';
 import {
   PipelineSchema,
   RunSchema,
+  RunStatusSchema,
   StoredErrorSchema,
   errorResponses,
   jsonContent,
   pathParam,
 } from '../schemas.js';
+import {
+  PipelineDefinitionSchema,
+  TriggerDefinitionSchema,
+  createDescriber,
+} from './pipeline-definition.js';
 
 const Name = z.object({ name: pathParam('name', 'pipeline name') });
 const RegisterBody = z
@@ -39,12 +45,33 @@ const Registered = z
   })
   .openapi('Registration');
 
+/** How many recent runs each listed pipeline carries. */
+const RECENT_RUNS = 10;
+const RecentRunSchema = z
+  .object({
+    id: z.string(),
+    status: RunStatusSchema,
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+  })
+  .openapi('RecentRun');
+const PipelineListItemSchema = PipelineSchema.extend({
+  description: z.string().nullable().openapi({ description: "the spec's description" }),
+  triggers: z.array(TriggerDefinitionSchema),
+  steps: z.number().openapi({ description: 'steps in the spec' }),
+  problems: z.array(z.string()).openapi({ description: 'why the spec file does not load, if it does not' }),
+  recentRuns: z
+    .array(RecentRunSchema)
+    .openapi({ description: `the latest runs (at most ${RECENT_RUNS}), newest first` }),
+}).openapi('PipelineListItem');
+
 const list = createRoute({
   method: 'get',
   path: '/api/pipelines',
   tags: ['pipelines'],
-  summary: 'Registered pipelines (newest version of each)',
-  responses: { 200: jsonContent(z.array(PipelineSchema), 'pipelines') },
+  summary: 'Registered pipelines (newest version of each) with their triggers and latest runs',
+  responses: { 200: jsonContent(z.array(PipelineListItemSchema), 'pipelines') },
 });
 const show = createRoute({
   method: 'get',
@@ -54,7 +81,17 @@ const show = createRoute({
   request: { params: Name },
   responses: {
     200: jsonContent(
-      z.object({ pipeline: PipelineSchema, versions: z.array(PipelineSchema) }),
+      z
+        .object({
+          pipeline: PipelineSchema,
+          versions: z.array(PipelineSchema),
+          definition: PipelineDefinitionSchema.nullable().openapi({
+            description: 'the compiled spec file (params, steps, inputs, triggers); null when it does not load',
+          }),
+          source: z.string().nullable().openapi({ description: "the spec file's text" }),
+          problems: z.array(z.string()).openapi({ description: 'why the spec file does not load' }),
+        })
+        .openapi('PipelineDetail'),
       'the pipeline',
     ),
     ...errorResponses(404),
@@ -157,6 +194,7 @@ const restart = createRoute({
 export function registerPipelineRoutes(app: ApiApp, deps: ApiDeps): void {
   const { workspace, launcher } = deps;
   const { store } = workspace;
+  const describe = createDescriber();
 
   async function register(
     action: 'create' | 'update',
@@ -192,12 +230,41 @@ export function registerPipelineRoutes(app: ApiApp, deps: ApiDeps): void {
     };
   }
 
-  app.openapi(list, async (c) => ok(c, await store.repos.listPipelines()));
+  app.openapi(list, async (c) => {
+    const pipelines = await store.repos.listPipelines();
+    const items = await Promise.all(
+      pipelines.map(async (pipeline) => {
+        const [described, runs] = await Promise.all([
+          describe(pipeline.specFile),
+          store.listRuns({ pipeline: pipeline.name, limit: RECENT_RUNS }),
+        ]);
+        return {
+          ...pipeline,
+          description: described.definition?.description ?? null,
+          triggers: described.definition?.triggers ?? [],
+          steps: described.definition?.steps.length ?? 0,
+          problems: described.problems,
+          recentRuns: runs.map(({ id, status, createdAt, startedAt, finishedAt }) => ({
+            id,
+            status,
+            createdAt,
+            startedAt,
+            finishedAt,
+          })),
+        };
+      }),
+    );
+    return ok(c, items);
+  });
   app.openapi(show, async (c) => {
     const { name } = c.req.valid('param');
     const pipeline = await store.repos.getPipeline(name);
     if (!pipeline) throw new SluiceError('PIPELINE_NOT_FOUND', `pipeline '${name}' does not exist`);
-    return ok(c, { pipeline, versions: await store.stats.pipelineVersions(name) });
+    const [versions, described] = await Promise.all([
+      store.stats.pipelineVersions(name),
+      describe(pipeline.specFile),
+    ]);
+    return ok(c, { pipeline, versions, ...described });
   });
   app.openapi(create, async (c) => {
     const body = c.req.valid('json');

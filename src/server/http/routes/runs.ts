@@ -1,8 +1,10 @@
 /**
  * Runs: list (with filters), detail with tasks, attempts and metrics, launch of a registered
- * pipeline (202 with the queued run), cancel, retry, and a run's metrics.
+ * pipeline (202 with the queued run), cancel, retry, a run's metrics, and a pipeline's runs
+ * grid (per run and step, datum counts by state).
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { SluiceError } from '../../../core/index.js';
 import type { ApiApp } from '../app.js';
 import type { ApiDeps } from '../deps.js';
 import { ok } from '../respond.js';
@@ -32,6 +34,40 @@ const listRuns = createRoute({
     }),
   },
   responses: { 200: jsonContent(z.array(RunSchema), 'runs'), ...errorResponses(400) },
+});
+
+const RunGridSchema = z
+  .object({
+    pipeline: z.string(),
+    steps: z.array(z.string()).openapi({ description: "the pipeline's steps, in spec order" }),
+    runs: z.array(
+      z.object({
+        id: z.string(),
+        status: RunStatusSchema,
+        createdAt: z.string(),
+        startedAt: z.string().nullable(),
+        finishedAt: z.string().nullable(),
+        trigger: z.record(z.string(), z.unknown()).nullable(),
+        steps: z
+          .record(z.string(), z.record(z.string(), z.number()))
+          .openapi({ description: 'per step, datum counts by state' }),
+      }),
+    ),
+  })
+  .openapi('RunGrid');
+
+const grid = createRoute({
+  method: 'get',
+  path: '/api/runs/grid',
+  tags: ['runs'],
+  summary: "A pipeline's newest runs, oldest first, with per-step datum counts by state",
+  request: {
+    query: z.object({
+      pipeline: z.string().min(1).openapi({ description: 'the pipeline' }),
+      limit: intQuery('limit', 'how many runs (default 25, at most 200)', 200),
+    }),
+  },
+  responses: { 200: jsonContent(RunGridSchema, 'the grid'), ...errorResponses(400, 404) },
 });
 
 const runDetail = createRoute({
@@ -112,6 +148,18 @@ export function registerRunRoutes(app: ApiApp, deps: ApiDeps): void {
     });
     return ok(c, runs);
   });
+  app.openapi(grid, async (c) => {
+    const query = c.req.valid('query');
+    const pipeline = await workspace.store.repos.getPipeline(query.pipeline);
+    if (!pipeline)
+      throw new SluiceError('PIPELINE_NOT_FOUND', `pipeline '${query.pipeline}' does not exist`);
+    const runs = await workspace.store.stats.runGrid(pipeline.name, query.limit ?? 25);
+    const spec = pipeline.spec as { steps?: Record<string, unknown> } | null;
+    const steps = new Set(Object.keys(spec?.steps ?? {}));
+    for (const run of runs) for (const step of Object.keys(run.steps)) steps.add(step);
+    return ok(c, { pipeline: pipeline.name, steps: [...steps], runs });
+  });
+  // NOTE: registered before `/api/runs/{id}`, which would take `grid` for a run id.
   app.openapi(runDetail, async (c) => ok(c, await workspace.api.runDetail(c.req.valid('param').id)));
   app.openapi(launch, async (c) => {
     const { name } = c.req.valid('param');
