@@ -134,7 +134,7 @@ export async function serveCommand(
     } else {
       for (const report of registered) io.err(describeRegistration(report));
       io.err(
-        `${pc.green('✓')} sluice ${mode} serving ${pc.bold(url)} (API reference ${url}/api/docs, metrics ${url}/metrics)` +
+        `${pc.green('✓')} sluice ${mode} serving the web UI at ${pc.bold(`${url}/`)} (API reference ${url}/api/docs, metrics ${url}/metrics)` +
           `\n  auth: ${auth === 'open' ? 'open (localhost, no tokens yet)' : 'API tokens required'}; runs at once: ${maxActiveRuns}` +
           `${project ? `; watching ${project}` : ''}\n  stop with Ctrl-C (running attempts get ${formatDuration(graceMs)} to finish)\n`,
       );
