@@ -4,7 +4,18 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '**/node_modules/', 'coverage/', '.sluice/', 'schema/', 'ui/dist/', 'ui/src/api/schema.d.ts'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      '**/node_modules/',
+      'coverage/',
+      '.sluice/',
+      'schema/',
+      'ui/dist/',
+      'ui/src/api/schema.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,7 +7,10 @@ if (!url || !out) {
   console.error('usage: node scripts/ui-shot.mjs URL OUT.png [--dark] [--width=1400] [--wait=SELECTOR]');
   process.exit(2);
 }
-const flag = (name) => flags.find((item) => item.startsWith(`--${name}`))?.split('=')[1];
+const flag = (name) => {
+  const found = flags.find((item) => item.startsWith(`--${name}=`));
+  return found?.slice(name.length + 3);
+};
 // NOTE: Playwright gives every launch a new empty profile directory of its own.
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

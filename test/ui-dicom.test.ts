@@ -1,10 +1,6 @@
 /** The UI's DICOM decoding, on bytes made by the test DICOM writer. */
 import { describe, expect, it } from 'vitest';
-import {
-  DicomPreviewError,
-  decodeDicom,
-  toGreyscale,
-} from '../ui/src/pages/repos/preview/dicom.js';
+import { DicomPreviewError, decodeDicom, toGreyscale } from '../ui/src/pages/repos/preview/dicom.js';
 import { IMPLICIT_LE, JPEG_BASELINE, writeDicom } from './ui/dicom-writer.js';
 
 function buffer(bytes: Uint8Array): ArrayBuffer {
@@ -47,7 +43,15 @@ describe('decodeDicom', () => {
 
   it('decodes implicit VR 8-bit unsigned pixels with an automatic window', () => {
     const image = decodeDicom(
-      buffer(writeDicom({ rows: 2, columns: 2, pixels: [10, 20, 30, 250], bitsAllocated: 8, transferSyntax: IMPLICIT_LE })),
+      buffer(
+        writeDicom({
+          rows: 2,
+          columns: 2,
+          pixels: [10, 20, 30, 250],
+          bitsAllocated: 8,
+          transferSyntax: IMPLICIT_LE,
+        }),
+      ),
     );
     expect(Array.from(image.pixels)).toEqual([10, 20, 30, 250]);
     expect(image.window).toEqual({ center: 130, width: 240, fromFile: false });

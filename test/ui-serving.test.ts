@@ -39,7 +39,12 @@ describe('serving the web UI', () => {
     await writeFile(join(ui, 'assets', 'app-1a2b.js'), 'console.log(1)');
     const { app } = await appServing(ui);
 
-    for (const path of ['/', '/runs/0123abcd', '/repos/images?ref=main&path=a/b']) {
+    for (const path of [
+      '/',
+      '/runs/0123abcd',
+      '/runs/0123abcd/datums/parse/bad.txt',
+      '/repos/images?ref=main&path=a/b',
+    ]) {
       const response = await app.request(path);
       expect(response.status, path).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');

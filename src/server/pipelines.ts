@@ -4,6 +4,7 @@
  * and how the first run starts is the caller's choice (the CLI runs it in process, the API
  * queues it through the service).
  */
+import { readFile } from 'node:fs/promises';
 import { SluiceError } from '../core/index.js';
 import { repoLeaves, type Repos } from '../data/index.js';
 import type { Engine } from '../engine/index.js';
@@ -23,6 +24,8 @@ export function inputRepos(pipeline: Pipeline): string[] {
 /** What is stored as a version's spec: enough to tell later which steps changed. */
 export interface RegisteredSpec {
   file: string | null;
+  /** The spec file's text as registered (for showing and diffing versions); absent before 0.1 UI. */
+  source?: string;
   steps: Record<string, string>;
   outputs: string[];
 }
@@ -81,6 +84,7 @@ export async function registerPipeline(
   } else {
     const spec: RegisteredSpec = {
       file: pipeline.file ?? null,
+      source: await readFile(specFile, 'utf8'),
       steps: versions.steps,
       outputs: pipeline.outputs,
     };

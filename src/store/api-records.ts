@@ -87,6 +87,12 @@ export interface RunGridColumn {
   steps: Record<string, Record<string, number>>;
 }
 
+/** A pipeline's runs grid: its runs, and its steps in the order they first started. */
+export interface RunGrid {
+  steps: string[];
+  runs: RunGridColumn[];
+}
+
 /** A finished run or task with its duration, for histograms. */
 export interface FinishedSpan {
   pipeline: string;
@@ -117,5 +123,5 @@ export interface StatsStore {
   /** The metric points of several runs of a pipeline (optionally of one key). */
   metricSeries(pipeline: string, runIds: string[], key?: string): Promise<MetricRecord[]>;
   /** The newest `limit` runs of a pipeline, oldest first, with per-step datum counts by state. */
-  runGrid(pipeline: string, limit: number): Promise<RunGridColumn[]>;
+  runGrid(pipeline: string, limit: number): Promise<RunGrid>;
 }

@@ -71,7 +71,9 @@ export function writeDicom(spec: DicomSpec): Uint8Array {
   ]);
   const length = Buffer.alloc(4);
   length.writeUInt32LE(meta.length);
-  const pixelBytes = Buffer.alloc(spec.rows * spec.columns * (bits / 8) + ((spec.rows * spec.columns) % 2) * (bits === 8 ? 1 : 0));
+  const pixelBytes = Buffer.alloc(
+    spec.rows * spec.columns * (bits / 8) + ((spec.rows * spec.columns) % 2) * (bits === 8 ? 1 : 0),
+  );
   for (let index = 0; index < spec.rows * spec.columns; index += 1) {
     const value = Math.round(spec.pixels[index] ?? 0);
     if (bits === 8) {

@@ -46,8 +46,9 @@ export function serveUi(root: string = DEFAULT_UI_DIR): MiddlewareHandler {
     if ((method !== 'GET' && method !== 'HEAD') || isApiPath(c.req.path)) return next();
     const path = c.req.path;
     const direct = path === '/' ? undefined : await fileAt(root, path);
-    // NOTE: a missing file with an extension is a 404, not the app: a stale asset URL must fail.
-    if (!direct && extname(path) !== '') return next();
+    // NOTE: a missing build asset is a 404, not the app: a stale asset URL must fail. Other
+    // paths are the app's routes, which may end in anything (a datum named `/bad.txt`).
+    if (!direct && path.startsWith('/assets/')) return next();
     const file = direct ?? (await fileAt(root, 'index.html'));
     if (!file) {
       return c.text(

@@ -709,7 +709,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Registered pipelines (newest version of each) */
+        /** Registered pipelines (newest version of each) with their triggers and latest runs */
         get: {
             parameters: {
                 query?: never;
@@ -725,7 +725,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Pipeline"][];
+                        "application/json": components["schemas"]["PipelineListItem"][];
                     };
                 };
             };
@@ -824,10 +824,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            pipeline: components["schemas"]["Pipeline"];
-                            versions: components["schemas"]["Pipeline"][];
-                        };
+                        "application/json": components["schemas"]["PipelineDetail"];
                     };
                 };
                 /** @description no or invalid API token */
@@ -3415,7 +3412,7 @@ export interface components {
         };
         RunGrid: {
             pipeline: string;
-            /** @description the pipeline's steps, in spec order */
+            /** @description the pipeline's steps, in the order they first started */
             steps: string[];
             runs: {
                 id: string;
@@ -3529,6 +3526,34 @@ export interface components {
             time: string;
             line: string;
         };
+        PipelineListItem: components["schemas"]["Pipeline"] & {
+            /** @description the spec's description */
+            description: string | null;
+            triggers: components["schemas"]["PipelineTrigger"][];
+            /** @description steps in the spec */
+            steps: number;
+            /** @description why the spec file does not load, if it does not */
+            problems: string[];
+            /** @description the latest runs (at most 10), newest first */
+            recentRuns: components["schemas"]["RecentRun"][];
+        };
+        PipelineTrigger: {
+            /** @enum {string} */
+            kind: "commit" | "cron" | "after";
+            repo?: string;
+            cron?: string;
+            tz?: string;
+            catchup?: string;
+            pipelines?: string[];
+        };
+        RecentRun: {
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+        };
         Pipeline: {
             name: string;
             version: number;
@@ -3546,6 +3571,73 @@ export interface components {
              * @example 2026-01-01T16:00:00.000Z
              */
             deletedAt: string | null;
+        };
+        PipelineDetail: {
+            pipeline: components["schemas"]["Pipeline"];
+            versions: components["schemas"]["Pipeline"][];
+            definition: components["schemas"]["PipelineDefinition"] | null;
+            /** @description the spec file's text */
+            source: string | null;
+            /** @description why the spec file does not load */
+            problems: string[];
+        };
+        PipelineDefinition: {
+            description: string | null;
+            params: components["schemas"]["PipelineParam"][];
+            inputs: components["schemas"]["PipelineDataInput"][];
+            /** @description in a topological order */
+            steps: components["schemas"]["PipelineStep"][];
+            outputs: string[];
+            pruned: string[];
+            triggers: components["schemas"]["PipelineTrigger"][];
+            maxActiveRuns: number | null;
+            pool: string | null;
+        };
+        PipelineParam: {
+            name: string;
+            /** @enum {string} */
+            type: "string" | "number" | "integer" | "boolean" | "json" | "model";
+            /** @description no default: a launch must give a value */
+            required: boolean;
+            default?: unknown;
+            description: string | null;
+            /** @description the allowed values, if restricted */
+            enum: unknown[] | null;
+        };
+        PipelineDataInput: {
+            name: string;
+            /** @enum {string} */
+            kind: "repo" | "cross" | "union" | "join" | "group";
+            repos: {
+                member: string;
+                repo: string;
+                branch: string;
+                glob: string;
+            }[];
+        };
+        PipelineStep: {
+            name: string;
+            description: string | null;
+            /** @enum {string} */
+            runtime: "ts" | "command";
+            /** @description the module (relative to the spec) or the command line */
+            run: string;
+            inputs: {
+                name: string;
+                gather: boolean;
+                /** @enum {string} */
+                kind: "param" | "input" | "step";
+                /** @description 'param', 'input', or the step that outputs it */
+                producer: string;
+            }[];
+            outputs: {
+                name: string;
+                scatter: boolean;
+            }[];
+            parallelism: number;
+            retries: number;
+            timeoutMs: number | null;
+            cache: boolean;
         };
         Registration: {
             pipeline: components["schemas"]["Pipeline"];

@@ -33,15 +33,26 @@ export function Graph({ nodes, edges, label }: { nodes: DrawnNode[]; edges: Grap
             const from = layout.nodes.get(edge.from);
             const to = layout.nodes.get(edge.to);
             if (!from || !to) return null;
-            const x1 = from.x + SIZE.nodeWidth + pad;
-            const y1 = from.y + SIZE.nodeHeight / 2 + pad;
-            const x2 = to.x + pad;
-            const y2 = to.y + SIZE.nodeHeight / 2 + pad;
-            const mid = (x1 + x2) / 2;
+            // The edge leaves the right side of `from`, passes each waypoint, enters `to`.
+            const points = [
+              { x: from.x + SIZE.nodeWidth + pad, y: from.y + SIZE.nodeHeight / 2 + pad },
+              ...(layout.waypoints.get(`${edge.from}->${edge.to}`) ?? []).flatMap((point) => [
+                { x: point.x - SIZE.nodeWidth / 2 + pad, y: point.y + pad },
+                { x: point.x + SIZE.nodeWidth / 2 + pad, y: point.y + pad },
+              ]),
+              { x: to.x + pad, y: to.y + SIZE.nodeHeight / 2 + pad },
+            ];
+            let d = `M${points[0]!.x},${points[0]!.y}`;
+            for (let i = 1; i < points.length; i += 1) {
+              const a = points[i - 1]!;
+              const b = points[i]!;
+              const mid = (a.x + b.x) / 2;
+              d += i % 2 === 1 ? ` C${mid},${a.y} ${mid},${b.y} ${b.x},${b.y}` : ` L${b.x},${b.y}`;
+            }
             return (
               <path
                 key={`${edge.from}->${edge.to}`}
-                d={`M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`}
+                d={d}
                 fill="none"
                 stroke="var(--color-line)"
                 strokeWidth={2}

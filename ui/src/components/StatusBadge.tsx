@@ -11,6 +11,7 @@ const TONE: Record<string, string> = {
   failed: 'bg-bad/15 text-bad',
   cancelled: 'bg-warn/15 text-warn',
   interrupted: 'bg-warn/15 text-warn',
+  upstream_failed: 'bg-warn/15 text-warn',
 };
 
 /** The colour (a CSS variable) of `status`, for charts and timelines. */
@@ -18,7 +19,8 @@ export function statusColor(status: string): string {
   if (['succeeded', 'success', 'skipped', 'recovered'].includes(status)) return 'var(--color-ok)';
   if (status === 'running') return 'var(--color-info)';
   if (status === 'failed') return 'var(--color-bad)';
-  if (status === 'cancelled' || status === 'interrupted') return 'var(--color-warn)';
+  if (status === 'cancelled' || status === 'interrupted' || status === 'upstream_failed')
+    return 'var(--color-warn)';
   return 'var(--color-muted)';
 }
 

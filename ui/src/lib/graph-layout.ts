@@ -1,9 +1,10 @@
 /**
  * Layered layout of a directed acyclic graph, for pipeline DAGs and lineage graphs: nodes go
  * in columns by longest path from a source, then each column is ordered by the mean row of
- * its neighbours (a few sweeps each way) to reduce crossings. Graphs here have tens of
- * nodes, so the simple method is enough. Cycles (which a valid DAG has none of) are broken
- * by ignoring back edges.
+ * its neighbours (a few sweeps each way) to reduce crossings. An edge that spans several
+ * columns gets a waypoint in each column it crosses, which takes a slot like a node, so the
+ * edge never runs behind a node. Graphs here have tens of nodes, so the simple method is
+ * enough. Cycles (which a valid DAG has none of) are broken by ignoring back edges.
  */
 
 export interface GraphNode {
@@ -22,6 +23,8 @@ export interface PlacedNode {
 }
 export interface Layout {
   nodes: Map<string, PlacedNode>;
+  /** Per edge (`from->to`), the centres of its waypoints in the columns it crosses. */
+  waypoints: Map<string, { x: number; y: number }[]>;
   width: number;
   height: number;
 }
@@ -54,8 +57,29 @@ export function layoutGraph(
     return value;
   };
   ids.forEach(depth);
+  // NOTE: waypoints are ordered with the nodes; their ids cannot clash with node ids.
+  const chains = new Map<string, string[]>();
+  for (const edge of edges) {
+    const from = column.get(edge.from);
+    const to = column.get(edge.to);
+    if (from === undefined || to === undefined || to - from < 2) continue;
+    const chain: string[] = [];
+    let previous = edge.from;
+    for (let c = from + 1; c < to; c += 1) {
+      const id = `\u0000${edge.from}->${edge.to}#${c}`;
+      column.set(id, c);
+      parents.set(id, [previous]);
+      children.set(id, []);
+      children.get(previous)!.push(id);
+      chain.push(id);
+      previous = id;
+    }
+    children.get(previous)!.push(edge.to);
+    parents.get(edge.to)!.push(previous);
+    chains.set(`${edge.from}->${edge.to}`, chain);
+  }
   const columns: string[][] = [];
-  for (const id of ids) (columns[column.get(id)!] ??= []).push(id);
+  for (const [id, c] of column) (columns[c] ??= []).push(id);
   const row = new Map<string, number>();
   const number = () => columns.forEach((col) => col.forEach((id, index) => row.set(id, index)));
   number();
@@ -88,8 +112,19 @@ export function layoutGraph(
       }),
     );
   });
+  const waypoints = new Map<string, { x: number; y: number }[]>();
+  for (const [key, chain] of chains)
+    waypoints.set(
+      key,
+      chain.map((id) => {
+        const point = placed.get(id)!;
+        placed.delete(id);
+        return { x: point.x + size.nodeWidth / 2, y: point.y + size.nodeHeight / 2 };
+      }),
+    );
   return {
     nodes: placed,
+    waypoints,
     width: Math.max(size.nodeWidth, columns.length * (size.nodeWidth + size.gapX) - size.gapX),
     height: Math.max(size.nodeHeight, tallest * (size.nodeHeight + size.gapY) - size.gapY),
   };

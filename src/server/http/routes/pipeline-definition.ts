@@ -88,7 +88,8 @@ export interface Described {
 
 function runText(run: StepRun, dir: string): string {
   const local = (path: string) => (isAbsolute(path) && path.startsWith(dir) ? relative(dir, path) : path);
-  if (run.kind === 'ts') return run.export === 'default' ? local(run.module) : `${local(run.module)}#${run.export}`;
+  if (run.kind === 'ts')
+    return run.export === 'default' ? local(run.module) : `${local(run.module)}#${run.export}`;
   return run.command.map(local).join(' ');
 }
 

@@ -19,11 +19,7 @@ import {
   jsonContent,
   pathParam,
 } from '../schemas.js';
-import {
-  PipelineDefinitionSchema,
-  TriggerDefinitionSchema,
-  createDescriber,
-} from './pipeline-definition.js';
+import { PipelineDefinitionSchema, TriggerDefinitionSchema, createDescriber } from './pipeline-definition.js';
 
 const Name = z.object({ name: pathParam('name', 'pipeline name') });
 const RegisterBody = z
@@ -85,9 +81,8 @@ const show = createRoute({
         .object({
           pipeline: PipelineSchema,
           versions: z.array(PipelineSchema),
-          definition: PipelineDefinitionSchema.nullable().openapi({
-            description: 'the compiled spec file (params, steps, inputs, triggers); null when it does not load',
-          }),
+          // NOTE: null when the spec file does not load (see problems).
+          definition: z.union([PipelineDefinitionSchema, z.null()]),
           source: z.string().nullable().openapi({ description: "the spec file's text" }),
           problems: z.array(z.string()).openapi({ description: 'why the spec file does not load' }),
         })

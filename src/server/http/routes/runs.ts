@@ -39,7 +39,9 @@ const listRuns = createRoute({
 const RunGridSchema = z
   .object({
     pipeline: z.string(),
-    steps: z.array(z.string()).openapi({ description: "the pipeline's steps, in spec order" }),
+    steps: z
+      .array(z.string())
+      .openapi({ description: "the pipeline's steps, in the order they first started" }),
     runs: z.array(
       z.object({
         id: z.string(),
@@ -151,13 +153,12 @@ export function registerRunRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(grid, async (c) => {
     const query = c.req.valid('query');
     const pipeline = await workspace.store.repos.getPipeline(query.pipeline);
-    if (!pipeline)
-      throw new SluiceError('PIPELINE_NOT_FOUND', `pipeline '${query.pipeline}' does not exist`);
-    const runs = await workspace.store.stats.runGrid(pipeline.name, query.limit ?? 25);
+    if (!pipeline) throw new SluiceError('PIPELINE_NOT_FOUND', `pipeline '${query.pipeline}' does not exist`);
+    const grid = await workspace.store.stats.runGrid(pipeline.name, query.limit ?? 25);
+    // NOTE: steps that never ran (new in the current version) come last, in the spec's order.
     const spec = pipeline.spec as { steps?: Record<string, unknown> } | null;
-    const steps = new Set(Object.keys(spec?.steps ?? {}));
-    for (const run of runs) for (const step of Object.keys(run.steps)) steps.add(step);
-    return ok(c, { pipeline: pipeline.name, steps: [...steps], runs });
+    const steps = [...new Set([...grid.steps, ...Object.keys(spec?.steps ?? {})])];
+    return ok(c, { pipeline: pipeline.name, steps, runs: grid.runs });
   });
   // NOTE: registered before `/api/runs/{id}`, which would take `grid` for a run id.
   app.openapi(runDetail, async (c) => ok(c, await workspace.api.runDetail(c.req.valid('param').id)));

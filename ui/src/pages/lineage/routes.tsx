@@ -1,5 +1,11 @@
-/** The lineage section's routes. */
+/** The lineage section's routes: the landing page, a commit's lineage and a model version's. */
 import type { RouteObject } from 'react-router';
-import { PageHeader } from '../../components/Page';
+import { CommitLineagePage } from './CommitLineagePage';
+import { LineagePage } from './LineagePage';
+import { ModelLineagePage } from './ModelLineagePage';
 
-export const lineageRoutes: RouteObject[] = [{ path: 'lineage', element: <PageHeader title="lineage" /> }];
+export const lineageRoutes: RouteObject[] = [
+  { path: 'lineage', element: <LineagePage /> },
+  { path: 'lineage/commit/:repo/:commit', element: <CommitLineagePage /> },
+  { path: 'lineage/model/:name/:version', element: <ModelLineagePage /> },
+];

@@ -1,5 +1,11 @@
 /** The models section's routes. */
 import type { RouteObject } from 'react-router';
-import { PageHeader } from '../../components/Page';
+import { CompareVersions } from './CompareVersions';
+import { ModelPage } from './ModelPage';
+import { ModelsIndex } from './ModelsIndex';
 
-export const modelRoutes: RouteObject[] = [{ path: 'models', element: <PageHeader title="models" /> }];
+export const modelRoutes: RouteObject[] = [
+  { path: 'models', element: <ModelsIndex /> },
+  { path: 'models/:name', element: <ModelPage /> },
+  { path: 'models/:name/compare', element: <CompareVersions /> },
+];

@@ -1,7 +1,11 @@
 /** The pipelines section's routes. */
 import type { RouteObject } from 'react-router';
-import { PageHeader } from '../../components/Page';
+import { LaunchPage } from './LaunchPage';
+import { PipelineList } from './PipelineList';
+import { PipelinePage } from './PipelinePage';
 
 export const pipelineRoutes: RouteObject[] = [
-  { path: 'pipelines', element: <PageHeader title="pipelines" /> },
+  { path: 'pipelines', element: <PipelineList /> },
+  { path: 'pipelines/:name', element: <PipelinePage /> },
+  { path: 'pipelines/:name/launch', element: <LaunchPage /> },
 ];

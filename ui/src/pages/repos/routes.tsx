@@ -1,5 +1,9 @@
-/** The repos section's routes. */
+/** The repos section's routes: the repo list and one repo's browser. */
 import type { RouteObject } from 'react-router';
-import { PageHeader } from '../../components/Page';
+import { RepoPage } from './RepoPage';
+import { ReposPage } from './ReposPage';
 
-export const repoRoutes: RouteObject[] = [{ path: 'repos', element: <PageHeader title="repos" /> }];
+export const repoRoutes: RouteObject[] = [
+  { path: 'repos', element: <ReposPage /> },
+  { path: 'repos/:repo', element: <RepoPage /> },
+];

@@ -124,7 +124,9 @@ export function decodeDicom(buffer: ArrayBuffer, frame = 0): DicomImage {
   if (!pixelData) throw new DicomPreviewError('the file holds no image (no Pixel Data element)');
   if (rows === 0 || columns === 0) throw new DicomPreviewError('the image has no rows or columns');
   if (samples !== 1 || !photometric.startsWith('MONOCHROME'))
-    throw new DicomPreviewError(`preview of ${photometric} images (${samples} samples per pixel) is not supported yet`);
+    throw new DicomPreviewError(
+      `preview of ${photometric} images (${samples} samples per pixel) is not supported yet`,
+    );
   if (![8, 16, 32].includes(bitsAllocated))
     throw new DicomPreviewError(`preview of ${bitsAllocated}-bit pixels is not supported yet`);
   const count = rows * columns;
@@ -170,8 +172,8 @@ export function decodeDicom(buffer: ArrayBuffer, frame = 0): DicomImage {
 export function toGreyscale(
   image: DicomImage,
   window: { center: number; width: number } = image.window,
-): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(image.pixels.length * 4);
+): Uint8ClampedArray<ArrayBuffer> {
+  const out = new Uint8ClampedArray(new ArrayBuffer(image.pixels.length * 4));
   const low = window.center - window.width / 2;
   const scale = 255 / Math.max(1e-6, window.width);
   for (let i = 0; i < image.pixels.length; i += 1) {
