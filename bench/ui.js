@@ -3,9 +3,10 @@
 // the floor in the same run: the browser fetching and parsing the same run's JSON from the
 // API (what any client showing the run must do). Also the datums tab with 10,000 rows
 // (virtualised) and a cold reload of the runs list.
-// Run with `npm run build && node bench/ui.js [--datums N] [--json]`.
+// Run with `npm run build && node bench/ui.js [--datums N] [--json] [--home DIR]` (`--home`
+// keeps the prepared runs in DIR and reuses them next time).
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,6 +18,8 @@ const asJson = process.argv.includes('--json');
 const datumsFlag = process.argv.indexOf('--datums');
 const LARGE = datumsFlag > 0 ? Number(process.argv[datumsFlag + 1]) : 10_000;
 const REPEATS = 5;
+const homeFlag = process.argv.indexOf('--home');
+const KEEP = homeFlag > 0 ? process.argv[homeFlag + 1] : undefined;
 
 /** @param {string} text */
 function say(text) {
@@ -80,7 +83,7 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-const root = await mkdtemp(join(tmpdir(), 'sluice-bench-ui-'));
+const root = KEEP ?? (await mkdtemp(join(tmpdir(), 'sluice-bench-ui-')));
 /** @type {import('node:child_process').ChildProcess | undefined} */
 let server;
 /** @type {import('playwright-core').Browser | undefined} */
@@ -90,17 +93,33 @@ try {
     join(root, 'size.ts'),
     "export default async function (ctx) {\n  const { stat } = await import('node:fs/promises');\n  return { bytes: (await stat(ctx.inputs.file)).size };\n}\n",
   );
-  say(`preparing runs of 100 and ${LARGE.toLocaleString('en-US')} datums…`);
-  const small = await runWithDatums(root, 100);
-  const large = await runWithDatums(root, LARGE);
+  const prepared = join(root, `runs-${LARGE}.json`);
+  /** @type {{ small: string, large: string, token: string }} */
+  let ids;
+  try {
+    ids = JSON.parse(await readFile(prepared, 'utf8'));
+  } catch {
+    say(`preparing runs of 100 and ${LARGE.toLocaleString('en-US')} datums…`);
+    const small = await runWithDatums(root, 100);
+    const large = await runWithDatums(root, LARGE);
+    // NOTE: `sluice server` requires tokens; a viewer's is enough for the browser.
+    const created = JSON.parse(
+      await cli(['token', 'create', '--name', 'bench', '--role', 'viewer', '--json'], root),
+    );
+    ids = { small, large, token: created.secret };
+    await writeFile(prepared, JSON.stringify(ids));
+  }
+  const { small, large, token } = ids;
 
   const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--json'], {
     cwd: root,
     env: { ...process.env, SLUICE_HOME: join(root, '.sluice'), NO_COLOR: '1' },
   });
   server = child;
+  let serverErr = '';
+  child.stderr.on('data', (chunk) => (serverErr += chunk));
   const exited = new Promise((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`))),
+    child.once('exit', (code) => reject(new Error(`sluice server exited ${code}: ${serverErr}`))),
   );
   const first = await Promise.race([
     new Promise((resolve) =>
@@ -112,10 +131,6 @@ try {
     exited,
   ]);
   const { url } = /** @type {{ url: string }} */ (JSON.parse(/** @type {string} */ (first)));
-  // NOTE: `sluice server` requires tokens; create one for the browser.
-  const token = /** @type {{ secret: string }} */ (
-    JSON.parse(await cli(['token', 'create', 'bench', '--role', 'viewer', '--json'], root))
-  ).secret;
 
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -194,5 +209,5 @@ try {
   await browser?.close();
   server?.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 500));
-  await rm(root, { recursive: true, force: true });
+  if (!KEEP) await rm(root, { recursive: true, force: true });
 }

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compileConfig } from '../src/cli/config.js';
 import { openLocalWorkspace, type LocalWorkspace } from '../src/cli/workspace.js';
 import { Service, scheduleKey, ticksBetween } from '../src/service/index.js';
+import { registerFolder } from '../src/service/dev-watch.js';
 import type { RunRecord } from '../src/store/index.js';
 import { sluice, tempProjects, tsStep } from './helpers.js';
 
@@ -334,6 +335,42 @@ describe('queue, limits and shutdown', () => {
       await scheduler.stop();
       const versions = await workspace.registry.versions('kept-model');
       expect(versions.map((version) => version.version).sort()).toEqual([2, 4]);
+    } finally {
+      await workspace.close();
+    }
+  });
+});
+
+describe('registering a folder', () => {
+  it('registers a pipeline whose first run cannot start, and reports why the run did not start', async () => {
+    const spec = [
+      'name: needs-label',
+      'params:',
+      '  label: { type: string }',
+      'inputs:',
+      '  notes: { repo: notes, glob: "/" }',
+      'steps:',
+      '  work:',
+      '    run: ../work.ts',
+      '    inputs: [notes, label]',
+      '    outputs: [done]',
+      '',
+    ].join('\n');
+    const dir = await project({ 'work.ts': WORK, 'pipelines/needs-label.yaml': spec, 'data/a.txt': 'a' });
+    expect((await sluice(['repo', 'create', 'notes'], dir)).code).toBe(0);
+    expect((await sluice(['put', 'notes', 'data'], dir)).code).toBe(0);
+    const workspace = await open(dir);
+    try {
+      const reports = await registerFolder(join(dir, 'pipelines'), {
+        ...workspace,
+        service: service(workspace),
+      });
+      expect(reports[0]?.error).toBeUndefined();
+      expect(reports).toMatchObject([
+        { file: 'needs-label.yaml', pipeline: 'needs-label', version: 1, outcome: 'created' },
+      ]);
+      expect(reports[0]!.runError?.message).toMatch(/label/);
+      expect(await workspace.store.repos.getPipeline('needs-label')).toBeDefined();
     } finally {
       await workspace.close();
     }

@@ -45,6 +45,8 @@ export interface RegistrationReport {
   outcome: 'created' | 'updated' | 'unchanged' | 'failed';
   error?: { code: string; message: string };
   changedSteps?: string[];
+  /** Registered, but its first run could not start (e.g. a required param has no default). */
+  runError?: { code: string; message: string };
 }
 
 /** Registers every spec under `dir`; a spec that fails is reported, the others still register. */
@@ -61,18 +63,24 @@ export async function registerFolder(
       const exists = declared !== undefined && (await parts.store.repos.getPipeline(declared)) !== undefined;
       const registration = await registerPipeline(parts, exists ? 'update' : 'create', file);
       const { record, previous, unchanged, hasData } = registration;
-      reports.push({
+      const report: RegistrationReport = {
         file: name,
         pipeline: record.name,
         version: record.version,
         outcome: unchanged ? 'unchanged' : previous ? 'updated' : 'created',
         changedSteps: registration.changedSteps,
-      });
+      };
+      reports.push(report);
       if (!unchanged && hasData) {
-        await parts.service.launch({
-          pipeline: record.name,
-          trigger: { kind: 'pipeline', action: previous ? 'update' : 'create', version: record.version },
-        });
+        // NOTE: the version is registered either way; a run that cannot start is the run's problem.
+        await parts.service
+          .launch({
+            pipeline: record.name,
+            trigger: { kind: 'pipeline', action: previous ? 'update' : 'create', version: record.version },
+          })
+          .catch((error: unknown) => {
+            report.runError = toSluiceError(error).toJSON();
+          });
       }
     } catch (error) {
       reports.push({ file: name, outcome: 'failed', error: toSluiceError(error).toJSON() });

@@ -196,6 +196,7 @@ describe('repos and lineage pages', () => {
     const dark = await newPage(browser, { dark: true });
     await dark.page.goto(dicomUrl);
     await dark.page.locator('canvas').waitFor();
+    await dark.page.getByText('ANON-7').waitFor();
     await screenshot(dark.page, 'repo-dicom-dark');
     expect(dark.errors).toEqual([]);
   });

@@ -192,7 +192,8 @@ function describeRegistration(report: RegistrationReport): string {
     report.outcome === 'updated' && report.changedSteps?.length
       ? ` (changed: ${report.changedSteps.join(', ')})`
       : '';
-  return `${pc.green('✓')} ${report.file}: pipeline ${report.pipeline} version ${report.version} ${report.outcome}${changed}\n`;
+  const run = report.runError ? `; its first run did not start: ${report.runError.message}` : '';
+  return `${pc.green('✓')} ${report.file}: pipeline ${report.pipeline} version ${report.version} ${report.outcome}${changed}${run}\n`;
 }
 
 /** Flags of `sluice backfill`. */
