@@ -57,6 +57,9 @@ export function layoutGraph(
     return value;
   };
   ids.forEach(depth);
+  // NOTE: a broken cycle can leave a column empty; close the gaps.
+  const used = [...new Set(column.values())].sort((a, b) => a - b);
+  for (const [id, c] of column) column.set(id, used.indexOf(c));
   // NOTE: waypoints are ordered with the nodes; their ids cannot clash with node ids.
   const chains = new Map<string, string[]>();
   for (const edge of edges) {
