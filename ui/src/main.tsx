@@ -11,7 +11,7 @@ import './styles.css';
 const client = new QueryClient({
   queryCache: new QueryCache({
     onError: (error) => {
-      if (error instanceof ApiError && error.status === 401) requestToken();
+      if (error instanceof ApiError && error.status === 401) requestToken(error.message);
     },
   }),
   defaultOptions: {

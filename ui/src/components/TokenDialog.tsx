@@ -8,9 +8,9 @@ import { useEffect, useState } from 'react';
 import { saveToken, savedToken } from '../api/client';
 import { Button } from './Button';
 
-/** Asks every open token dialog to open (e.g. after a 401). */
-export function requestToken(): void {
-  window.dispatchEvent(new Event('sluice-token-needed'));
+/** Asks the token dialog to open (after a 401), showing why: the API's message. */
+export function requestToken(reason?: string): void {
+  window.dispatchEvent(new CustomEvent('sluice-token-needed', { detail: reason }));
 }
 
 export function TokenDialog({
@@ -21,9 +21,14 @@ export function TokenDialog({
   onOpenChange: (open: boolean) => void;
 }) {
   const [value, setValue] = useState('');
+  const [reason, setReason] = useState<string | null>(null);
   const client = useQueryClient();
   useEffect(() => {
-    const show = () => onOpenChange(true);
+    const show = (event: Event) => {
+      // NOTE: without a saved token a 401 is expected; with one, the API's message says what is wrong.
+      setReason(savedToken() ? ((event as CustomEvent<string | undefined>).detail ?? null) : null);
+      onOpenChange(true);
+    };
     window.addEventListener('sluice-token-needed', show);
     return () => window.removeEventListener('sluice-token-needed', show);
   }, [onOpenChange]);
@@ -43,9 +48,14 @@ export function TokenDialog({
           <Dialog.Title className="text-base font-semibold">API token</Dialog.Title>
           <Dialog.Description className="mt-1 text-muted">
             This server requires an API token. Create one with{' '}
-            <code className="font-mono">sluice token create NAME</code> and paste it here; it is kept in this
-            browser only.
+            <code className="font-mono">sluice token create --role viewer</code> and paste it here; it is kept
+            in this browser only.
           </Dialog.Description>
+          {reason && (
+            <p role="alert" className="mt-3 rounded-md border border-bad/40 bg-bad/10 px-3 py-2 text-bad">
+              {reason}
+            </p>
+          )}
           <form
             className="mt-4 flex gap-2"
             onSubmit={(event) => {
