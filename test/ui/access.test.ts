@@ -87,7 +87,10 @@ describe('the web UI by keyboard', () => {
     await page.waitForURL(/\/models$/);
     // On a fresh load, the skip link is the first stop of the Tab order.
     await page.reload();
+    await page.getByRole('navigation', { name: 'Sections' }).waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    expect(await page.evaluate('document.activeElement?.textContent?.trim()')).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(page.url()).toMatch(/#main$/);
   });
 });

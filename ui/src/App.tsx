@@ -1,4 +1,7 @@
-/** The UI's routes: each section of `pages/` lists its own under the shared layout. */
+/**
+ * The UI's routes: each section of `pages/` lists its own under the shared layout, and loads
+ * its pages on first use (one chunk per page), so opening a run does not parse the charts.
+ */
 import { createBrowserRouter, Navigate, useRouteError } from 'react-router';
 import { Layout } from './components/Layout';
 import { ErrorView } from './components/States';

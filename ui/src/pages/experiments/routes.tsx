@@ -1,11 +1,17 @@
 /** The experiments section's routes. */
 import type { RouteObject } from 'react-router';
-import { CompareRuns } from './CompareRuns';
-import { ExperimentPage } from './ExperimentPage';
-import { ExperimentsIndex } from './ExperimentsIndex';
 
 export const experimentRoutes: RouteObject[] = [
-  { path: 'experiments', element: <ExperimentsIndex /> },
-  { path: 'experiments/:pipeline', element: <ExperimentPage /> },
-  { path: 'experiments/:pipeline/compare', element: <CompareRuns /> },
+  {
+    path: 'experiments',
+    lazy: () => import('./ExperimentsIndex').then((module) => ({ Component: module.ExperimentsIndex })),
+  },
+  {
+    path: 'experiments/:pipeline',
+    lazy: () => import('./ExperimentPage').then((module) => ({ Component: module.ExperimentPage })),
+  },
+  {
+    path: 'experiments/:pipeline/compare',
+    lazy: () => import('./CompareRuns').then((module) => ({ Component: module.CompareRuns })),
+  },
 ];

@@ -1,11 +1,17 @@
 /** The models section's routes. */
 import type { RouteObject } from 'react-router';
-import { CompareVersions } from './CompareVersions';
-import { ModelPage } from './ModelPage';
-import { ModelsIndex } from './ModelsIndex';
 
 export const modelRoutes: RouteObject[] = [
-  { path: 'models', element: <ModelsIndex /> },
-  { path: 'models/:name', element: <ModelPage /> },
-  { path: 'models/:name/compare', element: <CompareVersions /> },
+  {
+    path: 'models',
+    lazy: () => import('./ModelsIndex').then((module) => ({ Component: module.ModelsIndex })),
+  },
+  {
+    path: 'models/:name',
+    lazy: () => import('./ModelPage').then((module) => ({ Component: module.ModelPage })),
+  },
+  {
+    path: 'models/:name/compare',
+    lazy: () => import('./CompareVersions').then((module) => ({ Component: module.CompareVersions })),
+  },
 ];

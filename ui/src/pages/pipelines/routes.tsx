@@ -1,11 +1,17 @@
 /** The pipelines section's routes. */
 import type { RouteObject } from 'react-router';
-import { LaunchPage } from './LaunchPage';
-import { PipelineList } from './PipelineList';
-import { PipelinePage } from './PipelinePage';
 
 export const pipelineRoutes: RouteObject[] = [
-  { path: 'pipelines', element: <PipelineList /> },
-  { path: 'pipelines/:name', element: <PipelinePage /> },
-  { path: 'pipelines/:name/launch', element: <LaunchPage /> },
+  {
+    path: 'pipelines',
+    lazy: () => import('./PipelineList').then((module) => ({ Component: module.PipelineList })),
+  },
+  {
+    path: 'pipelines/:name',
+    lazy: () => import('./PipelinePage').then((module) => ({ Component: module.PipelinePage })),
+  },
+  {
+    path: 'pipelines/:name/launch',
+    lazy: () => import('./LaunchPage').then((module) => ({ Component: module.LaunchPage })),
+  },
 ];
