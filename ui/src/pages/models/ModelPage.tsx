@@ -84,7 +84,11 @@ export function ModelPage() {
     },
     ...metrics.map<Column<ModelVersion>>((key) => ({
       id: `m:${key}`,
-      header: <span className="normal-case text-accent">{key}</span>,
+      header: (
+        <span className="normal-case text-accent" title={key}>
+          {key}
+        </span>
+      ),
       width: 'minmax(5.5rem, 1fr)',
       className: 'text-right font-mono tabular-nums',
       cell: (version) => (version.metrics[key] === undefined ? '—' : formatNumber(version.metrics[key])),
