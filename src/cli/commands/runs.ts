@@ -167,24 +167,29 @@ export async function logsCommand(
     const step = options.step ? { step: options.step } : {};
     let after = 0;
     for (;;) {
-      let records: LogRecord[];
       let current: RunRecord;
       try {
-        records = await opened.api.logs(run.id, { afterSeq: after, limit: 5000, ...step });
+        const records = await opened.api.logs(run.id, { afterSeq: after, limit: 5000, ...step });
         print(records);
         after = records.at(-1)?.seq ?? after;
         if (records.length === 5000) continue;
         if (!options.follow) return EXIT.ok;
         current = (await opened.api.runDetail(run.id)).run;
+        if (TERMINAL_RUN.has(current.status)) {
+          const rest = await opened.api.logs(run.id, { afterSeq: after, ...step });
+          print(rest);
+          after = rest.at(-1)?.seq ?? after;
+        }
       } catch (error) {
-        // The run's process ended between two polls: read on from the data directory itself.
+        // The run's process ended between two reads (its control socket closed): read on from
+        // the data directory itself. Lines already printed are not printed again.
         if (!(error instanceof SluiceError && error.code === 'STORE_LOCKED') || !options.follow) throw error;
         await opened.close();
+        await new Promise((resolve) => setTimeout(resolve, 100));
         opened = await openRunsApi(config);
         continue;
       }
       if (TERMINAL_RUN.has(current.status)) {
-        print(await opened.api.logs(run.id, { afterSeq: after, ...step }));
         return current.status === 'succeeded'
           ? EXIT.ok
           : current.status === 'cancelled'
