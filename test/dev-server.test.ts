@@ -4,64 +4,13 @@
  * with running work recorded `interrupted` and resumed by the next start. Also
  * `sluice init` and `sluice backfill`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { startDev, waitFor } from './dev-process.js';
 import { sluice, tempProjects, tsStep } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../bin/sluice.js', import.meta.url));
 const project = tempProjects();
-
-interface Dev {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  /** Sends SIGTERM and resolves with the exit code. */
-  stop(): Promise<number | null>;
-}
-
-/** Starts `sluice dev DIR --port 0 --json` and waits for its URL. */
-async function startDev(dir: string, extra: string[] = []): Promise<Dev> {
-  const child = spawn(process.execPath, [BIN, 'dev', dir, '--port', '0', '--json', ...extra], {
-    cwd: dir,
-    env: { ...process.env, SLUICE_HOME: join(dir, '.sluice'), NO_COLOR: '1' },
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const lines = createInterface({ input: child.stdout! });
-  const first = await Promise.race([
-    new Promise<string>((resolve) => lines.once('line', resolve)),
-    exited.then((code) => {
-      throw new Error(`sluice dev exited with ${code}: ${stderr}`);
-    }),
-  ]);
-  const { url } = JSON.parse(first) as { url: string };
-  return {
-    child,
-    url,
-    stderr: () => stderr,
-    stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 interface ApiRun {
   id: string;
@@ -142,7 +91,7 @@ describe('sluice dev', () => {
 
   it('records a run cut short by SIGTERM as interrupted and resumes it on the next start', async () => {
     const dir = await project({ 'pipeline.yaml': SPEC, 'greet.ts': greet('hello') });
-    const dev = await startDev(dir, ['--grace', '200ms']);
+    const dev = await startDev(dir, { args: ['--grace', '200ms'] });
     let id: string;
     try {
       const launched = await fetch(`${dev.url}/api/pipelines/greeter/runs`, {

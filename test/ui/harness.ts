@@ -3,54 +3,17 @@
  * it serves is the one `npm run build` put in dist/ui), Debian's Chromium driven by
  * playwright-core, and screenshots saved under `test-results/ui/` for people to look at.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Dev } from '../dev-process.js';
 
-const BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
+export { startDev, waitFor, type Dev } from '../dev-process.js';
+
 /** Where the tests save screenshots. */
 export const SCREENSHOTS = fileURLToPath(new URL('../../test-results/ui/', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export interface Dev {
-  url: string;
-  child: ChildProcess;
-  stderr(): string;
-  stop(): Promise<number | null>;
-}
-
-/** Starts `sluice dev DIR --port 0 --json` with its data in DIR/.sluice; resolves once it serves. */
-export async function startDev(dir: string, env: Record<string, string> = {}): Promise<Dev> {
-  const child = spawn(process.execPath, [BIN, 'dev', dir, '--port', '0', '--json'], {
-    cwd: dir,
-    env: { ...process.env, SLUICE_HOME: join(dir, '.sluice'), NO_COLOR: '1', ...env },
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const lines = createInterface({ input: child.stdout! });
-  const first = await Promise.race([
-    new Promise<string>((resolve) => lines.once('line', resolve)),
-    exited.then((code) => {
-      throw new Error(`sluice dev exited with ${code}: ${stderr}`);
-    }),
-  ]);
-  const { url } = JSON.parse(first) as { url: string };
-  return {
-    url,
-    child,
-    stderr: () => stderr,
-    stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 /** Launches Debian's Chromium headless, as the machine's notes prescribe. */
 export async function launchBrowser(): Promise<Browser> {
@@ -98,21 +61,6 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
-}
-
-/** Polls `probe` until it answers a value (every 100 ms, up to `timeoutMs`). */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** GET `path` of the API as JSON. */
