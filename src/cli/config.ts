@@ -28,6 +28,10 @@ export interface CliConfig {
   url?: string;
   /** The API token sent to the server (`SLUICE_TOKEN`). */
   token?: string;
+  /** Topics live in this NATS JetStream server instead of the data directory (`SLUICE_NATS_URL`). */
+  natsUrl?: string;
+  /** User tables (`tables:` in specs) live in this PostgreSQL database (`SLUICE_TABLES_URL`). */
+  tablesUrl?: string;
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -63,7 +67,40 @@ export function compileConfig(
     scratchDir: env.SLUICE_SCRATCH_DIR ? resolve(cwd, env.SLUICE_SCRATCH_DIR) : defaultScratch(home),
     ...(env.SLUICE_URL ? { url: checkUrl(env.SLUICE_URL) } : {}),
     ...(env.SLUICE_TOKEN ? { token: env.SLUICE_TOKEN } : {}),
+    ...(env.SLUICE_NATS_URL ? { natsUrl: checkNatsUrl(env.SLUICE_NATS_URL) } : {}),
+    ...(env.SLUICE_TABLES_URL ? { tablesUrl: checkPostgresUrl(env.SLUICE_TABLES_URL) } : {}),
   };
+}
+
+function checkPostgresUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
+    throw new SluiceError(
+      'USAGE',
+      `SLUICE_TABLES_URL: expected a PostgreSQL URL like postgres://user@127.0.0.1:5432/db, found '${text.replace(/:[^:@/]*@/, ':***@')}'`,
+    );
+  }
+  return text;
+}
+
+function checkNatsUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new SluiceError(
+      'USAGE',
+      `SLUICE_NATS_URL: '${text}' is not a URL; expected e.g. nats://127.0.0.1:4222`,
+    );
+  }
+  if (url.protocol !== 'nats:' && url.protocol !== 'tls:')
+    throw new SluiceError('USAGE', `SLUICE_NATS_URL: '${text}' must start with nats:// or tls://`);
+  return text;
 }
 
 function checkUrl(text: string): string {

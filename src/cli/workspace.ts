@@ -10,8 +10,17 @@ import { SluiceError, fileLogger, type Logger } from '../core/index.js';
 import { Repos, openLocalObjectStore, type ObjectStore } from '../data/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { localRunsApi, startControlServer, type RunsApi } from '../server/index.js';
-import { LockHeldError, openEmbeddedStore, type HomeLock, type MetadataStore } from '../store/index.js';
-import { Tracking, type ModelRegistry, type Tables } from '../tracking/index.js';
+import {
+  LockHeldError,
+  openEmbeddedStore,
+  openPostgresClient,
+  tableQueries,
+  type HomeLock,
+  type MetadataStore,
+  type SqlClient,
+} from '../store/index.js';
+import { openTopics, type Topics } from '../streams/index.js';
+import { Tables, Tracking, type ModelRegistry } from '../tracking/index.js';
 import type { CliConfig } from './config.js';
 import { remoteRunsApi } from './remote.js';
 import { clientFor, servingUrl } from './server-client.js';
@@ -29,6 +38,8 @@ export interface LocalWorkspace {
   registry: ModelRegistry;
   /** The tables steps wrote (schema `sluice_tables`). */
   tables: Tables;
+  /** Topics: embedded in the store, or in NATS JetStream (`SLUICE_NATS_URL`). */
+  topics: Topics;
   close(): Promise<void>;
 }
 
@@ -72,12 +83,27 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
   const logger = fileLogger(join(config.home, 'logs', 'engine.log'), config.logLevel);
   const objects = openLocalObjectStore(join(config.home, 'objects'));
   const repos = new Repos(store.repos, objects);
-  const tracking = new Tracking(store, objects);
+  let topics: Topics | undefined;
+  let tablesClient: SqlClient | undefined;
+  try {
+    topics = await openTopics({ store, natsUrl: config.natsUrl, logger });
+    if (config.tablesUrl) tablesClient = await openPostgresClient(config.tablesUrl);
+  } catch (error) {
+    await topics?.close();
+    await store.close();
+    await lock.release();
+    throw error;
+  }
+  const tracking = new Tracking(store, objects, {
+    topics,
+    ...(tablesClient ? { tables: new Tables({ tracking: await tableQueries(tablesClient) }) } : {}),
+  });
   const engine = createEngine({
     store,
     objects,
     repos,
     tracking,
+    topics,
     scratchDir: config.scratchDir,
     concurrency: config.concurrency,
     logger,
@@ -102,10 +128,13 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
     api,
     registry: tracking.registry,
     tables: tracking.tables,
+    topics,
     async close() {
       if (closed) return;
       closed = true;
       await engine.close();
+      await topics.close();
+      await tablesClient?.close();
       await control?.close();
       await store.close();
       await lock.release();

@@ -52,6 +52,12 @@ export const ERROR_CODES = {
   TABLE_NOT_FOUND: 'no table of this name exists',
   TABLE_ROW: 'a table row does not match the declared columns',
   TABLE_SCHEMA: "a table's declared columns conflict with the existing table",
+  // Topics.
+  TOPIC_NOT_FOUND: 'no topic of this name exists',
+  TOPIC_EXISTS: 'a topic with this name already exists',
+  TOPIC_GROUP_NOT_FOUND: 'a topic has no consumer group of this name',
+  TOPIC_UNAVAILABLE: 'the topic backend (NATS JetStream) cannot be reached or refused a request',
+  MESSAGE_INVALID: 'a message to produce is malformed',
   // HTTP API.
   UNAUTHORIZED: 'an API request has no valid token',
   FORBIDDEN: "an API token's role does not allow this request",

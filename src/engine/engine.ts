@@ -17,20 +17,23 @@ import {
 } from '../core/index.js';
 import { DEFAULT_BRANCH, type ObjectStore, type Repos } from '../data/index.js';
 import { createCommandRuntime, createTsRuntime, type StepRuntime } from '../runtime/index.js';
-import type { Pipeline, StepSpec } from '../spec/index.js';
+import type { Pipeline, StepSpec, TopicInputSpec } from '../spec/index.js';
 import {
   StateWriter,
+  streamBatchQueries,
   type MetadataStore,
   type ProvenanceInput,
   type RunRecord,
   type RunTrigger,
 } from '../store/index.js';
+import type { Topics } from '../streams/index.js';
 import { Tracking } from '../tracking/index.js';
 import { planData } from './data-plan.js';
 import { outputTree } from './output-commit.js';
 import type { RunEventListener } from './events.js';
 import { ResultCache } from './result-cache.js';
-import { RunExecution } from './run-execution.js';
+import { RunExecution, stepOrigin } from './run-execution.js';
+import { StreamSource } from './stream-source.js';
 import type { ValueTable } from './values.js';
 
 /** Options of {@link createEngine}. */
@@ -50,6 +53,8 @@ export interface EngineOptions {
   flushIntervalMs?: number;
   /** Versioned data: what data inputs read and output repos receive. */
   repos?: Repos;
+  /** Topics: what topic inputs consume and topic outputs publish to. */
+  topics?: Topics;
 }
 
 /** Options of one run. `params` must already be resolved against the pipeline's params. */
@@ -110,7 +115,9 @@ export function createEngine(options: EngineOptions): Engine {
     onError: (error: unknown) => logger.error({ err: error }, 'state flush failed; retrying'),
   });
   const cache = new ResultCache(options.store);
-  const tracking = options.tracking ?? new Tracking(options.store, options.objects);
+  const tracking =
+    options.tracking ??
+    new Tracking(options.store, options.objects, options.topics ? { topics: options.topics } : {});
   const active = new Map<string, RunHandle>();
 
   async function versionSteps(pipeline: Pipeline): Promise<Map<string, string>> {
@@ -133,6 +140,45 @@ export function createEngine(options: EngineOptions): Engine {
         steps: Object.fromEntries(stepVersions),
       }),
     );
+  }
+
+  /** The stream sources of a run of `pipeline`, one per topic input. */
+  function streamSources(
+    pipeline: Pipeline,
+    params: Record<string, unknown>,
+    runId: string,
+    onDatum: (key: string, input: string, value: unknown) => void,
+    log: (line: string) => void,
+  ): StreamSource[] {
+    const inputs = Object.values(pipeline.streams);
+    if (inputs.length === 0) return [];
+    const topics = options.topics;
+    if (!topics) {
+      throw new SluiceError(
+        'TOPIC_UNAVAILABLE',
+        `pipeline '${pipeline.name}' consumes topics, and no topics are open`,
+      );
+    }
+    const batches = streamBatchQueries(options.store.sql);
+    return inputs.map((input) => {
+      const parallelism = Math.max(
+        1,
+        ...Object.values(pipeline.steps)
+          .filter((step) => stepOrigin(pipeline, step) === input.name)
+          .map((step) => step.parallelism),
+      );
+      return new StreamSource({
+        input,
+        timeoutMs: streamTimeout(input, params),
+        topics,
+        batches,
+        runId,
+        inflightLimit: Math.max(2, parallelism * 2),
+        logger: logger.child({ runId, stream: input.name }),
+        onDatum: (key, value) => onDatum(key, input.name, value),
+        log,
+      });
+    });
   }
 
   return {
@@ -167,7 +213,14 @@ export function createEngine(options: EngineOptions): Engine {
         trigger: runOptions.trigger ?? { kind: 'manual' },
       };
       const scratchDir = join(options.scratchDir, id);
-      const execution = new RunExecution({
+      const streams = streamSources(
+        pipeline,
+        params,
+        id,
+        (key, input, value) => execution.addStreamDatum(input, key, value),
+        (line) => execution.engineLog(line),
+      );
+      const execution: RunExecution = new RunExecution({
         pipeline,
         run,
         writer,
@@ -183,6 +236,8 @@ export function createEngine(options: EngineOptions): Engine {
         firstLogSeq: 0,
         tracking: tracking.forRun(run, pipeline, scratchDir),
         data: plan.inputs,
+        streams,
+        ...(options.topics ? { topics: options.topics } : {}),
         ...(runOptions.onlyDatums ? { onlyDatums: new Set(runOptions.onlyDatums) } : {}),
         commitOutputs:
           options.repos && plan.inputs.length > 0
@@ -267,6 +322,19 @@ function commitOutputsTo(
     );
     return commit?.id ?? null;
   };
+}
+
+/** A stream input's timeout in ms: fixed, or the run's value of the param it names. */
+function streamTimeout(input: TopicInputSpec, params: Record<string, unknown>): number {
+  if (typeof input.timeoutMs === 'number') return input.timeoutMs;
+  const value = params[input.timeoutMs.param];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new SluiceError(
+      'PARAM_TYPE',
+      `stream input '${input.name}': param '${input.timeoutMs.param}' must be a number of milliseconds >= 0, found ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
 
 /**

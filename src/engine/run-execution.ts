@@ -43,6 +43,8 @@ import { loadLargeValues, storeLargeValues } from './large-values.js';
 import type { PlannedInput } from './data-plan.js';
 import type { ResultCache } from './result-cache.js';
 import { ValueTable, datumKeys } from './values.js';
+import type { BatchOutcome, StreamSource } from './stream-source.js';
+import type { Topics } from '../streams/index.js';
 
 /** What a run execution needs; compiled once by the engine. */
 export interface RunContext {
@@ -71,6 +73,10 @@ export interface RunContext {
   onlyDatums?: ReadonlySet<string>;
   /** Models for model params, and what attempts record (registry, tables, params, artifacts). */
   tracking?: RunTracking;
+  /** The run's stream inputs, one per topic input; they add datums while the run goes. */
+  streams?: StreamSource[];
+  /** Where outputs a step `publish`es go. */
+  topics?: Topics;
 }
 
 /** Live state of one task. */
@@ -116,6 +122,11 @@ export class RunExecution {
   readonly #origins = new Map<string, string | null>();
   readonly #taskIndex = new Map<string, TaskState>();
   readonly #succeeded = new Map<string, number>();
+  /** Stream inputs by name, and per stream datum (`input\0key`) the tasks still running. */
+  readonly #streams = new Map<string, StreamSource>();
+  readonly #streamDatums = new Map<string, { open: number; settled: boolean }>();
+  /** Stream inputs still consuming: the run cannot end before they stop. */
+  #openStreams = 0;
   /** Parallelism slots taken (what #pump limits). */
   #running = 0;
   /** Tasks between dispatch and their outcome being recorded (what #checkEnd waits for). */
@@ -142,6 +153,7 @@ export class RunExecution {
     this.done = new Promise((resolve) => {
       this.#resolve = resolve;
     });
+    for (const source of ctx.streams ?? []) this.#streams.set(source.input.name, source);
     for (const step of Object.values(ctx.pipeline.steps)) {
       this.tasks.set(step.name, []);
       this.#ready.set(step.name, []);
@@ -179,8 +191,96 @@ export class RunExecution {
         this.#createTasks(step, this.values.keys(origin) ?? []);
       }
     }
+    for (const source of this.#streams.values()) {
+      this.#openStreams += 1;
+      source.ended.then(
+        (keys) => this.#streamEnded(source.input.name, keys),
+        (error: unknown) => {
+          const failure = toSluiceError(error);
+          this.#openStreams -= 1;
+          this.#cancelReason ??= { status: 'failed', message: failure.message, code: failure.code };
+          this.cancelStreams();
+          this.#recorder.log('', '', 0, 'engine', `stopped: ${failure.message}`);
+          this.#runController.abort();
+          this.#checkEnd();
+        },
+      );
+      source.start();
+    }
     this.#pump();
     this.#checkEnd();
+  }
+
+  /** A line of the run's own log (`sluice logs`). */
+  engineLog(message: string): void {
+    this.#recorder.log('', '', 0, 'engine', message);
+  }
+
+  /** A batch of a stream input arrived: its datum's tasks are created and may start. */
+  addStreamDatum(input: string, key: string, value: unknown): void {
+    const source = this.#streams.get(input);
+    if (!source) return;
+    if (this.#finished || this.#cancelReason) {
+      void source.settled(key, { status: 'cancelled' });
+      return;
+    }
+    this.values.publishDatum(input, key, value);
+    const steps = Object.values(this.#ctx.pipeline.steps).filter(
+      (step) => this.#origins.get(step.name) === input,
+    );
+    this.#streamDatums.set(`${input}\0${key}`, { open: steps.length, settled: false });
+    if (steps.length === 0) this.#settleStreamDatum(input, key, { status: 'success' });
+    for (const step of steps) this.#createTasks(step, [key]);
+    this.#pump();
+  }
+
+  /** Stops stream inputs from taking more messages. */
+  cancelStreams(): void {
+    for (const source of this.#streams.values()) source.stop();
+  }
+
+  #streamEnded(input: string, keys: string[]): void {
+    this.#openStreams -= 1;
+    this.values.setKeys(input, keys);
+    this.values.markComplete(input);
+    for (const step of Object.values(this.#ctx.pipeline.steps)) {
+      if (this.#origins.get(step.name) === input) this.#updateStepCompletion(step);
+    }
+    this.#wakeConsumers(input, null);
+    this.#pump();
+    this.#checkEnd();
+  }
+
+  /** Tracks the end of a stream datum's tasks; its messages are settled once all ended. */
+  #streamTaskEnded(task: TaskState): void {
+    const origin = this.#origins.get(task.step.name);
+    if (!origin || !this.#streams.has(origin)) return;
+    const entry = this.#streamDatums.get(`${origin}\0${task.datum}`);
+    if (!entry || entry.settled) return;
+    entry.open -= 1;
+    if (task.status === 'failed') {
+      const reason = task.error?.message ?? `step '${task.step.name}' failed`;
+      this.#settleStreamDatum(origin, task.datum, {
+        status: 'failed',
+        reason: `step '${task.step.name}' failed: ${reason}`,
+      });
+    } else if (task.status === 'cancelled' || task.status === 'upstream_failed') {
+      this.#settleStreamDatum(origin, task.datum, { status: 'cancelled' });
+    } else if (entry.open === 0) {
+      this.#settleStreamDatum(origin, task.datum, { status: 'success' });
+    }
+  }
+
+  /** Settles a stream datum's messages once what its tasks recorded is durable. */
+  #settleStreamDatum(input: string, key: string, outcome: BatchOutcome): void {
+    const entry = this.#streamDatums.get(`${input}\0${key}`);
+    if (entry) entry.settled = true;
+    const source = this.#streams.get(input);
+    if (!source) return;
+    void this.#recorder.flush().then(
+      () => source.settled(key, outcome),
+      () => source.settled(key, { status: 'cancelled' }),
+    );
   }
 
   /**
@@ -198,6 +298,7 @@ export class RunExecution {
       `${status === 'cancelled' ? 'cancelled' : status === 'interrupted' ? 'interrupted' : 'stopped'}: ${message}`,
     );
     this.#runController.abort();
+    this.cancelStreams();
     for (const list of this.tasks.values()) {
       for (const task of list) {
         if (task.retryTimer) {
@@ -396,7 +497,9 @@ export class RunExecution {
       task.finishedAt = task.attemptEndedAt ?? new Date();
       // NOTE: table rows, params, artifacts and staged models are durable before the task's
       // success is recorded; rows are keyed by the execution key, so a re-execution adds none.
-      if (tracking) await tracking.commit(task.execKey ?? sha256(`${this.runId}\n${step.name}\n${datum}`));
+      const execKey = task.execKey ?? sha256(`${this.runId}\n${step.name}\n${datum}`);
+      if (tracking) await tracking.commit(execKey);
+      await this.#publishOutputs(step, execKey, result.outputs);
       if (attempt > 1) this.#recorder.attempt(task, attempt, 'success', null, startedAt, task.finishedAt);
       if (task.execKey) {
         const stored = await storeLargeValues(this.#ctx.objects, result.outputs);
@@ -457,6 +560,33 @@ export class RunExecution {
       // removed when the run ends.
       if (step.run.kind === 'command')
         rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Publishes the outputs a step maps to topics (`publish: { output: topic }`): one message
+   * per value, or per element of a `name[]` output. Ids derive from the execution key, so a
+   * re-executed datum publishes duplicates the backend drops.
+   */
+  async #publishOutputs(step: StepSpec, execKey: string, outputs: Record<string, unknown>): Promise<void> {
+    const entries = Object.entries(step.publish);
+    if (entries.length === 0) return;
+    const topics = this.#ctx.topics;
+    if (!topics) {
+      throw new SluiceError(
+        'TOPIC_UNAVAILABLE',
+        `step '${step.name}' publishes outputs, and no topics are open`,
+      );
+    }
+    for (const [output, topic] of entries) {
+      const value = outputs[output];
+      if (value === undefined) continue;
+      const scatter = step.outputs.some((item) => item.name === output && item.scatter);
+      const values = scatter && Array.isArray(value) ? value : [value];
+      await topics.produce(
+        topic,
+        values.map((item, index) => ({ value: item, id: `${execKey}:${output}:${index}` })),
+      );
     }
   }
 
@@ -554,6 +684,9 @@ export class RunExecution {
 
   #checkEnd(): void {
     if (this.#finished) return;
+    // NOTE: a stream still consuming may add datums; even a cancelled run waits for it to
+    // stop, so that no batch is formed after the run's tasks were settled.
+    if (this.#openStreams > 0) return;
     const outputs = this.#ctx.pipeline.outputs;
     const allThere = outputs.every((name) => this.values.isAvailable(name));
     if (allThere && !this.#cancelReason) {
@@ -612,6 +745,8 @@ export class RunExecution {
   /** Commits the outputs of a successful run (when the pipeline has an output repo), then records the end. */
   async #record(finished: RunRecord): Promise<void> {
     let record = finished;
+    // Every batch of every stream is acked, dead-lettered or given back before the run ends.
+    await Promise.all([...this.#streams.values()].map((source) => source.drain()));
     if (record.status === 'succeeded' && this.#ctx.commitOutputs) {
       try {
         const outputCommit = await this.#ctx.commitOutputs(this.values);
@@ -644,12 +779,14 @@ export class RunExecution {
     ) {
       this.#succeeded.set(task.step.name, (this.#succeeded.get(task.step.name) ?? 0) + 1);
     }
+    const was = task.status;
     task.status = status;
     if (TERMINAL.has(status)) {
       task.finishedAt ??= new Date();
       task.inputs = undefined;
     }
     this.#recorder.task(task, true);
+    if (TERMINAL.has(status) && !TERMINAL.has(was) && this.#streams.size > 0) this.#streamTaskEnded(task);
   }
 }
 

@@ -39,6 +39,8 @@ export function testStep(
     timeoutMs: undefined,
     cache: true,
     tables: [],
+    topics: [],
+    publish: {},
     ...extra,
   };
 }

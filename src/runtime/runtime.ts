@@ -53,6 +53,8 @@ export interface StepTracking {
   artifact(name: string, path: string): Promise<void>;
   /** Checks rows against the table's declared columns (`TABLE_ROW`) and stages them. */
   insertRows(table: string, rows: unknown[]): void;
+  /** Checks messages (`MESSAGE_INVALID`) and stages them for a topic the step lists. */
+  stageMessages(topic: string, messages: unknown[]): void;
   /** Stages params logged by the step. */
   logParams(params: Record<string, unknown>): void;
 }

@@ -14,6 +14,7 @@ import type { Repos } from '../data/index.js';
 import type { Engine, RunHandle } from '../engine/index.js';
 import { resolveParams, type Pipeline } from '../spec/index.js';
 import type { CommitRecord, MetadataStore, RunRecord } from '../store/index.js';
+import type { Topics } from '../streams/index.js';
 import { loadRegistered } from '../triggers/index.js';
 import { CronTimers, schedulesOf } from './cron.js';
 import { TriggerHandlers, type Registered, type TriggerHost } from './trigger-handlers.js';
@@ -42,6 +43,10 @@ export interface ServiceOptions {
   maintenance?: () => Promise<unknown>;
   /** How often {@link ServiceOptions.maintenance} runs besides after runs (default 1 hour). */
   maintenanceMs?: number;
+  /** Topics, for pipelines with `topic` triggers (started when their group has messages to take). */
+  topics?: Topics;
+  /** How often topic triggers look at their topics' lag (default 1 s). */
+  topicPollMs?: number;
 }
 
 /** What the service tells listeners (the API's event stream, tests). */
@@ -71,6 +76,7 @@ export class Service implements RunLauncher, TriggerHost {
   #cron: CronTimers;
   #stopping = false;
   #maintenanceTimer: NodeJS.Timeout | undefined;
+  #topicTimer: NodeJS.Timeout | undefined;
   #idle: (() => void)[] = [];
   /** Serialises trigger handling so that two events never launch the same fan-in twice. */
   #triggerChain: Promise<void> = Promise.resolve();
@@ -103,7 +109,22 @@ export class Service implements RunLauncher, TriggerHost {
       this.#maintenanceTimer.unref();
       await this.#maintain();
     }
+    const topics = this.#options.topics;
+    if (topics && this.#options.schedule !== false) {
+      this.#topicTimer = setInterval(() => {
+        void this.#serially(() => this.#triggers.topicTriggers(topics, (name) => this.#busy(name)));
+      }, this.#options.topicPollMs ?? 1000);
+      this.#topicTimer.unref();
+    }
     this.#pump();
+  }
+
+  /** Whether a run of `pipeline` is queued or running here (a topic trigger waits for it). */
+  #busy(pipeline: string): boolean {
+    if (this.#stopping) return true;
+    if (this.#queue.some((run) => run.pipeline === pipeline)) return true;
+    for (const entry of this.#running.values()) if (entry.run.pipeline === pipeline) return true;
+    return false;
   }
 
   async #maintain(): Promise<void> {
@@ -282,6 +303,7 @@ export class Service implements RunLauncher, TriggerHost {
     this.#stopping = true;
     this.#cron.stop();
     clearInterval(this.#maintenanceTimer);
+    clearInterval(this.#topicTimer);
     await this.#triggerChain;
     const results = () => Promise.all([...this.#running.values()].map(({ handle }) => handle?.result));
     let timer: NodeJS.Timeout | undefined;

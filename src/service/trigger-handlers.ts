@@ -1,11 +1,13 @@
 /**
  * What each trigger does once it fires: a commit starts the pipelines reading its repo, a
  * cron tick is claimed and started once, missed ticks are caught up, an upstream success
- * starts `after` (fan-in) pipelines, and interrupted runs are resumed. The service
+ * starts `after` (fan-in) pipelines, messages waiting on a topic start the pipelines that
+ * consume it (`topic` triggers), and interrupted runs are resumed. The service
  * serialises these calls, so two events never launch the same fan-in twice.
  */
-import { newId, type Logger } from '../core/index.js';
-import type { Pipeline } from '../spec/index.js';
+import { SluiceError, newId, type Logger } from '../core/index.js';
+import type { Pipeline, TopicInputSpec } from '../spec/index.js';
+import type { Topics } from '../streams/index.js';
 import type { CommitRecord, MetadataStore, PipelineRecord, RunRecord, RunTrigger } from '../store/index.js';
 import { repoBranch, triggeredByCommit } from '../triggers/index.js';
 import { scheduleKey, schedulesOf, ticksToCatchUp, type Schedule } from './cron.js';
@@ -25,6 +27,20 @@ export interface TriggerHost {
   readonly stopping: boolean;
   pipelines(): ReadonlyMap<string, Registered>;
   launch(request: LaunchRequest & { id?: string }): Promise<RunRecord>;
+}
+
+/** Messages a stream input's group has yet to ack (a group not created yet: what it would start with). */
+async function topicLag(topics: Topics, input: TopicInputSpec): Promise<number> {
+  let info;
+  try {
+    info = await topics.get(input.topic);
+  } catch (error) {
+    if (error instanceof SluiceError && error.code === 'TOPIC_NOT_FOUND') return 0;
+    throw error;
+  }
+  const group = info.groups.find((item) => item.name === input.group);
+  if (group) return group.lag;
+  return input.start === 'earliest' ? info.messages : 0;
 }
 
 /** Resume only runs interrupted this recently: older ones are history, not work. */
@@ -124,6 +140,32 @@ export class TriggerHandlers {
         }
         if (upstream.length === trigger.pipelines.length)
           await this.launchTriggered(pipeline, { kind: 'after', runs: upstream });
+      }
+    }
+  }
+
+  /**
+   * Starts each pipeline with a `topic` trigger whose stream input's group has messages it
+   * has not acked, unless a run of it is queued or running (`busy`): one consumer run at a time.
+   */
+  async topicTriggers(topics: Topics, busy: (pipeline: string) => boolean): Promise<void> {
+    for (const { pipeline } of this.#service.pipelines().values()) {
+      const watched = pipeline.triggers.flatMap((trigger) =>
+        trigger.kind === 'topic' ? [trigger.topic] : [],
+      );
+      if (watched.length === 0 || busy(pipeline.name)) continue;
+      for (const input of Object.values(pipeline.streams)) {
+        if (!watched.includes(input.topic)) continue;
+        const lag = await topicLag(topics, input).catch((error: unknown) => {
+          this.#service.logger.warn(
+            { err: error, topic: input.topic },
+            'cannot read a topic for its trigger',
+          );
+          return 0;
+        });
+        if (lag === 0) continue;
+        await this.launchTriggered(pipeline, { kind: 'topic', topic: input.topic, group: input.group, lag });
+        break;
       }
     }
   }

@@ -187,7 +187,7 @@ describe('schema problems', () => {
             outputs: [model]
       `),
     ).toMatchInlineSnapshot(
-      `"pipeline.yaml:5:5 step 'train': unknown key 'gpus'; allowed: run, description, inputs, outputs, parallelism, retries, retry_delay, retry_max_delay, timeout, cache, tables [SPEC_UNKNOWN_KEY]"`,
+      `"pipeline.yaml:5:5 step 'train': unknown key 'gpus'; allowed: run, description, inputs, outputs, parallelism, retries, retry_delay, retry_max_delay, timeout, cache, tables, topics, publish [SPEC_UNKNOWN_KEY]"`,
     );
   });
 

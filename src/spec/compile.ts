@@ -8,13 +8,22 @@ import type { SpecProblem } from '../core/index.js';
 import { parseDuration } from './duration.js';
 import { resolve } from 'node:path';
 import { checkStepFiles, findModule } from './files.js';
-import type { DataInputSpec, ParamSpec, Pipeline, StepSpec, TriggerSpec, ValueSpec } from './model.js';
+import type {
+  DataInputSpec,
+  ParamSpec,
+  Pipeline,
+  StepSpec,
+  TopicInputSpec,
+  TriggerSpec,
+  ValueSpec,
+} from './model.js';
 import { checkSchema } from './schema-problems.js';
 import type { RawPipeline } from './schema.js';
 import type { Locator } from './yaml.js';
 import { Problems, sortProblems } from './problems.js';
 import { analyseGraph } from './graph.js';
 import { checkDataInputs, compileDataInput } from './data-inputs.js';
+import { checkTopicUse, compileTopicInput } from './topic-inputs.js';
 import { checkTriggers } from './triggers.js';
 import { checkTables, compileTables } from './tables.js';
 import { parseModelRef } from './model-ref.js';
@@ -108,6 +117,7 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
   checkDataInputs(raw, problems);
   checkTriggers(spec, problems);
   checkTables(spec, problems);
+  checkTopicUse(spec, problems);
 
   // Names: params, data inputs and step outputs share one namespace.
   const values = new Map<string, ValueSpec & { path: Path }>();
@@ -197,7 +207,11 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
     };
   }
   const inputs: Record<string, DataInputSpec> = {};
-  for (const [name, input] of Object.entries(spec.inputs)) inputs[name] = compileDataInput(name, input);
+  const streams: Record<string, TopicInputSpec> = {};
+  for (const [name, input] of Object.entries(spec.inputs)) {
+    if ('topic' in input) streams[name] = compileTopicInput(spec.name, name, input);
+    else inputs[name] = compileDataInput(name, input);
+  }
   const steps: Record<string, StepSpec> = {};
   for (const stepName of graph.order) {
     const step = spec.steps[stepName];
@@ -231,6 +245,8 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
       cache: step.cache,
       ...(step.description !== undefined ? { description: step.description } : {}),
       tables: step.tables ?? [],
+      topics: step.topics ?? [],
+      publish: step.publish ?? {},
     };
   }
   const kept = new Set(graph.order);
@@ -254,7 +270,9 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
             ...(trigger.tz !== undefined ? { tz: trigger.tz } : {}),
             catchup: trigger.catchup ?? 'latest',
           }
-        : { kind: 'after', pipelines: typeof trigger.after === 'string' ? [trigger.after] : trigger.after },
+        : 'topic' in trigger
+          ? { kind: 'topic', topic: trigger.topic }
+          : { kind: 'after', pipelines: typeof trigger.after === 'string' ? [trigger.after] : trigger.after },
   );
   const pipeline: Pipeline = {
     name: spec.name,
@@ -263,6 +281,7 @@ export function compileRaw(raw: unknown, options: CompileOptions): ValidationRep
     dir: options.dir,
     params,
     inputs,
+    streams,
     values: modelValues,
     steps,
     outputs: graph.desired,

@@ -12,6 +12,7 @@ export type {
   StepRun,
   StepSpec,
   TableSpec,
+  TopicInputSpec,
   TriggerSpec,
   ValueSpec,
 } from './model.js';

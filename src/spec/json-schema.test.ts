@@ -47,10 +47,12 @@ describe('the published JSON Schema', () => {
     const properties = schema.properties ?? {};
     const step = properties.steps?.additionalProperties as JsonSchema;
     const param = properties.params?.additionalProperties as JsonSchema;
-    const input = resolveRef(schema, properties.inputs?.additionalProperties as JsonSchema);
+    const [topic, data] = (properties.inputs?.additionalProperties as JsonSchema).anyOf ?? [];
+    const input = resolveRef(schema, data as JsonSchema);
     expect(schema.additionalProperties).toBe(false);
     expect(step.additionalProperties).toBe(false);
     expect(param.additionalProperties).toBe(false);
+    expect(topic?.additionalProperties).toBe(false);
     expect(input.anyOf).toHaveLength(5);
     for (const form of input.anyOf ?? []) expect(form.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['name', 'steps']);
@@ -60,9 +62,14 @@ describe('the published JSON Schema', () => {
     );
   });
 
-  it('describes data inputs recursively: a repo, or a combinator of named inputs', () => {
+  it('describes inputs: a topic, or data recursively: a repo, or a combinator of named inputs', () => {
     const schema = pipelineJsonSchema() as JsonSchema;
-    const input = resolveRef(schema, schema.properties?.inputs?.additionalProperties as JsonSchema);
+    const [topic, data] = (schema.properties?.inputs?.additionalProperties as JsonSchema).anyOf ?? [];
+    expect(topic?.required).toEqual(['topic']);
+    expect(Object.keys(topic?.properties ?? {})).toEqual(
+      expect.arrayContaining(['topic', 'group', 'batch', 'timeout', 'wait', 'start']),
+    );
+    const input = resolveRef(schema, data as JsonSchema);
     const [repo, ...combined] = input.anyOf ?? [];
     expect(repo?.required).toEqual(['repo']);
     expect(Object.keys(repo?.properties ?? {})).toEqual(

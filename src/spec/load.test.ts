@@ -153,7 +153,7 @@ describe('loading pipeline files', () => {
       { dir, checkFiles: false },
     );
     expect(formatReport(report, { json: false })).toMatchInlineSnapshot(`
-      "<builder>:1:1 step 'a': unknown key 'gpus'; allowed: run, description, inputs, outputs, parallelism, retries, retry_delay, retry_max_delay, timeout, cache, tables [SPEC_UNKNOWN_KEY]
+      "<builder>:1:1 step 'a': unknown key 'gpus'; allowed: run, description, inputs, outputs, parallelism, retries, retry_delay, retry_max_delay, timeout, cache, tables, topics, publish [SPEC_UNKNOWN_KEY]
       ✗ 1 problem in <builder>
       "
     `);
@@ -236,7 +236,7 @@ describe('formatReport', () => {
       { checkFiles: false },
     );
     expect(formatReport(report, { json: false })).toMatchInlineSnapshot(`
-      "pipeline.yaml:5:48 step 'b': unknown key 'gpus'; allowed: run, description, inputs, outputs, parallelism, retries, retry_delay, retry_max_delay, timeout, cache, tables [SPEC_UNKNOWN_KEY]
+      "pipeline.yaml:5:48 step 'b': unknown key 'gpus'; allowed: run, description, inputs, outputs, parallelism, retries, retry_delay, retry_max_delay, timeout, cache, tables, topics, publish [SPEC_UNKNOWN_KEY]
       pruned: old (it cannot contribute to the desired outputs: z)
       ✗ 1 problem in pipeline.yaml
       "

@@ -64,6 +64,25 @@ export interface CombinedInputSpec {
 /** A versioned-data input: one repo, or a combination of inputs. */
 export type DataInputSpec = RepoInputSpec | CombinedInputSpec;
 
+/**
+ * A stream input: a run consumes batches of messages from a topic as consumer group
+ * `group`, each batch one datum, until no message came for `timeoutMs` (or the ms in the
+ * named param). A batch's messages are acked once the datum's outputs are committed.
+ */
+export interface TopicInputSpec {
+  kind: 'topic';
+  name: string;
+  topic: string;
+  group: string;
+  batch: number;
+  timeoutMs: number | { param: string };
+  /** How long a batch waits to fill up. */
+  waitMs: number;
+  /** Where a new group starts. */
+  start: 'earliest' | 'latest';
+  description?: string;
+}
+
 /** How a step runs. */
 export type StepRun =
   /** A TS/JS module whose export (default: `default`) is the step function. */
@@ -104,6 +123,10 @@ export interface StepSpec {
   description?: string;
   /** The tables (declared by the pipeline) this step writes rows to. */
   tables: string[];
+  /** Topics the step may publish messages to itself (`ctx.publish`, `$SLUICE_TOPICS`). */
+  topics: string[];
+  /** Output name -> topic its values are published to. */
+  publish: Record<string, string>;
 }
 
 /** A trigger; only declared by [core], acted on by the long-running service. */
@@ -111,7 +134,9 @@ export type TriggerSpec =
   | { kind: 'commit'; repo: string }
   | { kind: 'cron'; cron: string; tz?: string; catchup: CatchUpPolicy }
   /** Starts once every listed pipeline has succeeded since this pipeline's last such run. */
-  | { kind: 'after'; pipelines: string[] };
+  | { kind: 'after'; pipelines: string[] }
+  /** Starts a run when a stream input's topic has messages its group has not acked. */
+  | { kind: 'topic'; topic: string };
 
 /** What a cron trigger does with ticks missed while no service ran: see the README. */
 export type CatchUpPolicy = 'latest' | 'all' | 'none';
@@ -139,6 +164,8 @@ export interface Pipeline {
   dir: string;
   params: Record<string, ParamSpec>;
   inputs: Record<string, DataInputSpec>;
+  /** Stream inputs (topics), by name; their values are per-datum like data inputs'. */
+  streams: Record<string, TopicInputSpec>;
   /** Every named value (params, data inputs, step outputs of kept steps). */
   values: Record<string, ValueSpec>;
   /** Steps that contribute to the desired outputs, in a topological order. */

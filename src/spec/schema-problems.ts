@@ -16,6 +16,7 @@ import {
   pipelineSchema,
   repoInputSchema,
   runSchema,
+  topicInputSchema,
   triggerBranches,
   type RawPipeline,
 } from './schema.js';
@@ -72,7 +73,10 @@ function allowedKeysFor(path: Path, found: unknown): string[] {
   const [section] = path;
   if (path.length === 0) return ALLOWED_KEYS.pipeline;
   if (section === 'params' && path.length === 2) return ALLOWED_KEYS.param;
-  if (isInputPlace(path)) return combinatorIn(found) ? ALLOWED_KEYS.combinedInput : ALLOWED_KEYS.input;
+  if (isInputPlace(path)) {
+    if (path.length === 2 && isRecord(found) && 'topic' in found) return ALLOWED_KEYS.topicInput;
+    return combinatorIn(found) ? ALLOWED_KEYS.combinedInput : ALLOWED_KEYS.input;
+  }
   if (section === 'steps' && path.length === 2) return ALLOWED_KEYS.step;
   if (section === 'steps' && path[2] === 'run' && path.length === 3) return ALLOWED_KEYS.run;
   if (section === 'triggers' && path.length === 2) return ALLOWED_KEYS.trigger;
@@ -102,6 +106,7 @@ function branchFor(path: Path, found: unknown): z.ZodType | undefined {
     for (const [key, schema] of Object.entries(triggerBranches)) if (key in found) return schema;
   }
   if (isInputPlace(path)) {
+    if (path.length === 2 && 'topic' in found) return topicInputSchema;
     const kind = combinatorIn(found);
     return kind ? combinedInputBranches[kind] : repoInputSchema;
   }

@@ -140,6 +140,32 @@ export const dataInputSchema: z.ZodType<RawDataInput, RawDataInputInput> = z
       'versioned data: { repo, glob, branch } split into datums by a glob, or { cross | union | join | group: { member: input } } combining inputs',
   });
 
+/** A stream input: each batch of messages from a topic is one datum. */
+export const topicInputSchema = z
+  .strictObject({
+    topic: z.string().min(1).describe('the topic to consume'),
+    group: z
+      .string()
+      .optional()
+      .describe('the consumer group (default <pipeline>.<input>); each message goes to one member'),
+    batch: z.number().int().min(1).max(10_000).default(100).describe('messages per datum (at most)'),
+    timeout: z
+      .union([duration, z.strictObject({ param: z.string().min(1).describe('an integer param in ms') })])
+      .default('5s')
+      .describe(
+        'the run stops consuming once no message came for this long: a duration, or { param: name } naming an integer param in milliseconds',
+      ),
+    wait: duration.optional().describe('how long a batch waits to fill up before it starts (default 1s)'),
+    start: z
+      .enum(['earliest', 'latest'])
+      .default('earliest')
+      .describe('where a new consumer group starts reading (default earliest)'),
+    description: z.string().optional().describe('what the messages are'),
+  })
+  .describe(
+    'a stream: batches of messages from a topic, each batch one datum; acked once its outputs are committed',
+  );
+
 export const commandRunSchema = z.strictObject({
   command: z
     .array(z.string())
@@ -195,6 +221,16 @@ export const stepSchema = z
       .array(z.string())
       .optional()
       .describe("the tables (declared under the pipeline's 'tables') this step writes rows to"),
+    topics: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('the topics this step may publish messages to (ctx.publish, $SLUICE_TOPICS)'),
+    publish: z
+      .record(z.string(), z.string().min(1))
+      .optional()
+      .describe(
+        "output -> topic: each datum's value of the output is published as one message (each element, for 'name[]')",
+      ),
   })
   .describe('a step of the pipeline');
 
@@ -211,6 +247,14 @@ export const triggerBranches = {
         'ticks missed while the service was down: run the latest one (default), all of them (at most 100), or none',
       ),
   }),
+  topic: z.strictObject({
+    topic: z
+      .string()
+      .min(1)
+      .describe(
+        "a topic one of the pipeline's stream inputs consumes: a run starts when it has messages the input's group has not acked",
+      ),
+  }),
   after: z.strictObject({
     after: z
       .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
@@ -221,8 +265,10 @@ export const triggerBranches = {
 };
 
 export const triggerSchema = z
-  .union([triggerBranches.commit, triggerBranches.cron, triggerBranches.after])
-  .describe('what starts a run: new commits on a repo, a cron schedule, or another pipeline');
+  .union([triggerBranches.commit, triggerBranches.cron, triggerBranches.after, triggerBranches.topic])
+  .describe(
+    'what starts a run: new commits on a repo, a cron schedule, another pipeline, or messages on a topic',
+  );
 
 /** A pipeline name: lowercase letters, digits, '-' and '_', starting with a letter. */
 export const PIPELINE_NAME = /^[a-z][a-z0-9_-]*$/;
@@ -239,9 +285,11 @@ export const pipelineSchema = z
       .default({})
       .describe('per-run values, by name; steps list them in their inputs'),
     inputs: z
-      .record(z.string(), dataInputSchema)
+      .record(z.string(), z.union([topicInputSchema, dataInputSchema]))
       .default({})
-      .describe('versioned data, by name; a step reading one runs once per datum'),
+      .describe(
+        'versioned data or topics, by name; a step reading one runs once per datum (a topic: once per batch)',
+      ),
     steps: z
       .record(z.string(), stepSchema)
       .describe('the steps, by name; the graph follows from the names in their inputs and outputs'),
@@ -278,16 +326,18 @@ export type RawPipeline = z.output<typeof pipelineSchema>;
 export type RawPipelineInput = z.input<typeof pipelineSchema>;
 export type RawStepInput = z.input<typeof stepSchema>;
 export type RawParamInput = z.input<typeof paramSchema>;
+export type RawTopicInput = z.output<typeof topicInputSchema>;
 
 /** Allowed keys at each kind of place, for "unknown key" messages. */
 export const ALLOWED_KEYS = {
   pipeline: Object.keys(pipelineSchema.shape),
   param: Object.keys(paramSchema.shape),
   input: Object.keys(repoInputSchema.shape),
+  topicInput: Object.keys(topicInputSchema.shape),
   combinedInput: [...COMBINATORS, 'description'],
   step: Object.keys(stepSchema.shape),
   run: ['module', 'export', 'command', 'env'],
-  trigger: ['commit', 'cron', 'tz', 'catchup', 'after'],
+  trigger: ['commit', 'cron', 'tz', 'catchup', 'after', 'topic'],
   table: Object.keys(tableSchema.shape),
 };
 

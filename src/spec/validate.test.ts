@@ -75,7 +75,7 @@ steps:
 `),
     ).toMatchInlineSnapshot(`
       [
-        "p.yaml:5:5 step 'train': unknown key 'gpus'; allowed: run, description, inputs, outputs, parallelism, retries, retry_delay, retry_max_delay, timeout, cache, tables [SPEC_UNKNOWN_KEY]",
+        "p.yaml:5:5 step 'train': unknown key 'gpus'; allowed: run, description, inputs, outputs, parallelism, retries, retry_delay, retry_max_delay, timeout, cache, tables, topics, publish [SPEC_UNKNOWN_KEY]",
         "p.yaml:6:18 step 'train': 'parallelism' expected integer >= 1, found "four" [SPEC_TYPE]",
         "p.yaml:7:14 step 'train': 'retries' expected integer >= 0, found -1 [SPEC_TYPE]",
       ]

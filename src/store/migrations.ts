@@ -242,6 +242,77 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'topics',
+    // NOTE: the embedded topic backend. A group's cursor is the highest seq handed out;
+    // delivered messages wait in topic_pending (with their deadline) until acked.
+    sql: `
+      CREATE TABLE topics (
+        name text PRIMARY KEY,
+        config jsonb NOT NULL,
+        last_seq bigint NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL,
+        last_produced_at timestamptz
+      );
+      CREATE TABLE topic_messages (
+        topic text NOT NULL,
+        seq bigint NOT NULL,
+        msg_key text,
+        data bytea NOT NULL,
+        headers jsonb NOT NULL,
+        msg_id text,
+        time timestamptz NOT NULL,
+        PRIMARY KEY (topic, seq)
+      );
+      CREATE UNIQUE INDEX topic_messages_id ON topic_messages (topic, msg_id) WHERE msg_id IS NOT NULL;
+      CREATE INDEX topic_messages_time ON topic_messages (topic, time);
+      CREATE TABLE topic_groups (
+        topic text NOT NULL,
+        name text NOT NULL,
+        cursor bigint NOT NULL,
+        redelivered bigint NOT NULL DEFAULT 0,
+        dead_lettered bigint NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (topic, name)
+      );
+      CREATE TABLE topic_pending (
+        topic text NOT NULL,
+        grp text NOT NULL,
+        seq bigint NOT NULL,
+        deliveries integer NOT NULL,
+        deadline timestamptz NOT NULL,
+        PRIMARY KEY (topic, grp, seq)
+      );
+      CREATE INDEX topic_pending_deadline ON topic_pending (topic, grp, deadline);
+    `,
+  },
+  {
+    version: 7,
+    name: 'stream batches',
+    // NOTE: which messages of a consumer group formed which datum, written before the datum
+    // runs: messages redelivered after a crash form the same datum again (same execution
+    // key), so a re-run replaces its results instead of adding to them.
+    sql: `
+      CREATE TABLE stream_batches (
+        consumer text NOT NULL,
+        datum text NOT NULL,
+        seqs jsonb NOT NULL,
+        status text NOT NULL,
+        run_id text NOT NULL,
+        reason text,
+        created_at timestamptz NOT NULL,
+        finished_at timestamptz,
+        PRIMARY KEY (consumer, datum)
+      );
+      CREATE TABLE stream_batch_seqs (
+        consumer text NOT NULL,
+        seq bigint NOT NULL,
+        datum text NOT NULL,
+        PRIMARY KEY (consumer, seq)
+      );
+    `,
+  },
 ];
 
 /** A hash of the migrations, naming templates built from them. */

@@ -77,6 +77,7 @@ export function sqlStore(client: SqlClient): MetadataStore {
     schedules: scheduleQueries(client),
     stats: statsQueries(client),
     tracking: trackingQueries(client),
+    sql: client,
     close: () => client.close(),
   };
 }

@@ -11,6 +11,7 @@ import type { StatsStore, TokenStore } from './api-records.js';
 import type { ProvenanceInput, RepoStore } from './repo-records.js';
 import type { TrackingStore } from './tracking-records.js';
 import type { ScheduleStore } from './service-records.js';
+import type { SqlClient } from './sql-client.js';
 
 /** Run states. `queued -> running -> succeeded | failed | cancelled`; a run whose owning
  * process died while running is found `interrupted` by the next process that opens the store. */
@@ -70,7 +71,9 @@ export type RunTrigger =
   | { kind: 'backfill'; backfill: string; tick?: string; commit?: string }
   | { kind: 'retry'; runId: string }
   /** A run interrupted by a shutdown or crash, started again by the service. */
-  | { kind: 'resume'; runId: string };
+  | { kind: 'resume'; runId: string }
+  /** Messages a stream input's group had not acked (`lag` of them when the run was queued). */
+  | { kind: 'topic'; topic: string; group: string; lag: number };
 
 export interface TaskRecord {
   runId: string;
@@ -188,5 +191,7 @@ export interface MetadataStore {
   tokens: TokenStore;
   /** Aggregates for `/metrics` and the HTTP API. */
   stats: StatsStore;
+  /** The SQL connection itself, for subsystems that keep their own tables (embedded topics). */
+  sql: SqlClient;
   close(): Promise<void>;
 }

@@ -9,12 +9,14 @@ import type { ObjectStore } from '../data/index.js';
 import type { LoadedModel, ModelSaveOptions, StepTracking } from '../runtime/index.js';
 import type { Pipeline, StepSpec, TableSpec } from '../spec/index.js';
 import type { MetadataStore, RunRecord, TableRowsBatch, TrackedFile } from '../store/index.js';
+import { encodeMessage, type ProduceMessage, type Topics } from '../streams/index.js';
 import { storeFiles } from './files.js';
 import type { ModelProvenance } from './model-version.js';
 import type { ModelRegistry } from './registry.js';
 import { checkRows } from './rows.js';
 import type { Tables } from './tables.js';
 
+const PUBLISH_BATCH = 1000;
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Where an attempt runs. */
@@ -28,17 +30,18 @@ export interface AttemptContext {
 
 /** What one attempt records (see {@link StepTracking}); nothing staged lands until {@link commit}. */
 export class AttemptTracking implements StepTracking {
-  readonly #tracking: { registry: ModelRegistry; tables: Tables };
+  readonly #tracking: { registry: ModelRegistry; tables: Tables; topics?: Topics | undefined };
   readonly #store: MetadataStore;
   readonly #objects: ObjectStore;
   readonly #ctx: AttemptContext;
   readonly #rows = new Map<string, Record<string, unknown>[]>();
+  readonly #messages = new Map<string, ProduceMessage[]>();
   readonly #params: Record<string, unknown> = {};
   readonly #artifacts = new Map<string, TrackedFile[]>();
   readonly #models: { name: string; files: TrackedFile[]; options: ModelSaveOptions }[] = [];
 
   constructor(
-    tracking: { registry: ModelRegistry; tables: Tables },
+    tracking: { registry: ModelRegistry; tables: Tables; topics?: Topics | undefined },
     store: MetadataStore,
     objects: ObjectStore,
     ctx: AttemptContext,
@@ -114,6 +117,26 @@ export class AttemptTracking implements StepTracking {
     this.#rows.set(table, staged);
   }
 
+  stageMessages(topic: string, messages: unknown[]): void {
+    const { step } = this.#ctx;
+    if (!step.topics.includes(topic)) {
+      throw new SluiceError(
+        'USAGE',
+        `step '${step.name}' publishes to topic '${topic}', which it does not list under 'topics'; it lists: ${step.topics.join(', ') || '(none)'}`,
+      );
+    }
+    if (!Array.isArray(messages)) {
+      throw new SluiceError('MESSAGE_INVALID', `topic '${topic}': publish() expects a list of messages`);
+    }
+    const staged = this.#messages.get(topic) ?? [];
+    messages.forEach((message, index) => {
+      // Checked now, so a malformed message fails the attempt instead of its commit.
+      encodeMessage(message as ProduceMessage, staged.length + index);
+      staged.push(message as ProduceMessage);
+    });
+    this.#messages.set(topic, staged);
+  }
+
   logParams(params: Record<string, unknown>): void {
     if (typeof params !== 'object' || params === null || Array.isArray(params)) {
       throw new SluiceError('USAGE', 'logParams() expects an object { name: value }');
@@ -180,6 +203,32 @@ export class AttemptTracking implements StepTracking {
         ...model.options,
         provenance: this.#provenance,
       });
+    }
+    await this.#publish(execKey);
+  }
+
+  /**
+   * Publishes staged messages. A message without its own `id` gets one derived from the
+   * execution key and its place, so a re-executed datum's messages are dropped as
+   * duplicates instead of published twice.
+   */
+  async #publish(execKey: string): Promise<void> {
+    if (this.#messages.size === 0) return;
+    const topics = this.#tracking.topics;
+    if (!topics) {
+      throw new SluiceError(
+        'TOPIC_UNAVAILABLE',
+        `step '${this.#ctx.step.name}' published messages, and no topics are open`,
+      );
+    }
+    for (const [topic, messages] of this.#messages) {
+      const withIds = messages.map((message, index) => ({
+        ...message,
+        id: message.id ?? `${execKey}:${topic}:${index}`,
+      }));
+      for (let start = 0; start < withIds.length; start += PUBLISH_BATCH) {
+        await topics.produce(topic, withIds.slice(start, start + PUBLISH_BATCH));
+      }
     }
   }
 

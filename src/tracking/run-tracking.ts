@@ -9,6 +9,7 @@ import type { ObjectStore } from '../data/index.js';
 import type { LoadedModel } from '../runtime/index.js';
 import type { Pipeline, StepSpec } from '../spec/index.js';
 import type { MetadataStore, RunRecord } from '../store/index.js';
+import type { Topics } from '../streams/index.js';
 import { AttemptTracking } from './attempt-tracking.js';
 import { ModelRegistry } from './registry.js';
 import { Tables } from './tables.js';
@@ -17,16 +18,19 @@ import { Tables } from './tables.js';
 export class Tracking {
   readonly registry: ModelRegistry;
   readonly tables: Tables;
+  /** Where steps publish messages (`ctx.publish`); without it, publishing fails the attempt. */
+  readonly topics: Topics | undefined;
   readonly #store: MetadataStore;
   readonly #objects: ObjectStore;
 
   constructor(
     store: MetadataStore,
     objects: ObjectStore,
-    parts: { registry?: ModelRegistry; tables?: Tables } = {},
+    parts: { registry?: ModelRegistry; tables?: Tables; topics?: Topics } = {},
   ) {
     this.#store = store;
     this.#objects = objects;
+    this.topics = parts.topics;
     this.registry = parts.registry ?? new ModelRegistry(store, objects);
     this.tables = parts.tables ?? new Tables(store);
   }

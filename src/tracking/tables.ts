@@ -9,7 +9,7 @@
  */
 import { SluiceError, canonicalJson } from '../core/index.js';
 import type { ColumnType, TableSpec } from '../spec/index.js';
-import type { MetadataStore, TableRowsBatch, TrackingStore, UserTableInfo } from '../store/index.js';
+import type { TableRowsBatch, TableStore, UserTableInfo } from '../store/index.js';
 import { cellValue } from './rows.js';
 
 /** Where exports write text (a Node writable stream does). */
@@ -40,10 +40,11 @@ const PAGE = 1000;
 
 /** User tables over a metadata store. */
 export class Tables {
-  readonly #store: TrackingStore;
+  readonly #store: TableStore;
   readonly #ensured = new Map<string, Promise<void>>();
 
-  constructor(store: MetadataStore) {
+  /** Tables in the metadata store (`store.tracking`), or in another database's {@link TableStore}. */
+  constructor(store: { tracking: TableStore }) {
     this.#store = store.tracking;
   }
 

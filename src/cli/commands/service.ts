@@ -88,6 +88,7 @@ export async function serveCommand(
       maxActiveRuns,
       pools,
       maintenance: () => workspace.registry.applyRetention(),
+      topics: workspace.topics,
     });
     if (!options.json) service.events.on('event', (event) => io.err(describeEvent(event)));
     let registered: RegistrationReport[] = [];

@@ -80,6 +80,15 @@ export interface StepContext<Inputs extends Record<string, unknown> = Record<str
   registry: StepRegistry;
   /** A table the step lists under `tables` (declared by the pipeline); throws for any other. */
   table(name: string): StepTable;
+  /**
+   * Stages messages for a topic the step lists under `topics`; they are published only if
+   * the attempt succeeds, with idempotent ids (a message's own `id`, else one derived from
+   * the execution key), so a re-executed datum publishes nothing twice.
+   */
+  publish(
+    topic: string,
+    messages: { value: unknown; key?: string; headers?: Record<string, string>; id?: string }[],
+  ): void;
   /** Records params of this run, step and datum (`sluice show`); later keys override earlier ones. */
   logParams(params: Record<string, unknown>): void;
   /**

@@ -33,6 +33,7 @@ type WorkerMessage =
       outputs: unknown;
       outputDirs: string[];
       tables: [string, unknown[]][];
+      messages: [string, unknown[]][];
       logged: Record<string, unknown>;
       artifacts: [string, string][];
     }
@@ -268,6 +269,7 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
           scratchDir: task.scratchDir,
         },
         tables: step.tables,
+        topics: step.topics,
       });
     });
     await recordTracking(task, returned);
@@ -326,14 +328,24 @@ async function registryCall(
 /** Hands what a finished step staged (rows, params, artifacts) to the attempt's tracking. */
 async function recordTracking(
   task: StepTask,
-  done: { tables: [string, unknown[]][]; logged: Record<string, unknown>; artifacts: [string, string][] },
+  done: {
+    tables: [string, unknown[]][];
+    messages: [string, unknown[]][];
+    logged: Record<string, unknown>;
+    artifacts: [string, string][];
+  },
 ): Promise<void> {
-  const used = done.tables.length > 0 || Object.keys(done.logged).length > 0 || done.artifacts.length > 0;
+  const used =
+    done.tables.length > 0 ||
+    done.messages.length > 0 ||
+    Object.keys(done.logged).length > 0 ||
+    done.artifacts.length > 0;
   if (!used) return;
   const tracking = task.tracking;
   if (!tracking)
-    throw new SluiceError('USAGE', 'tables, params and artifacts are not available to this step');
+    throw new SluiceError('USAGE', 'tables, topics, params and artifacts are not available to this step');
   for (const [table, rows] of done.tables) tracking.insertRows(table, rows);
+  for (const [topic, messages] of done.messages) tracking.stageMessages(topic, messages);
   if (Object.keys(done.logged).length > 0) tracking.logParams(done.logged);
   for (const [name, path] of done.artifacts) await tracking.artifact(name, path);
 }

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { parentPort } from 'node:worker_threads';
 
-/** @typedef {{ id: number, logs: [string, string][], metrics: { key: string, value: number, step?: number }[], controller: AbortController, outputDirs: Set<string>, tables: Map<string, unknown[]>, logged: Record<string, unknown>, artifacts: [string, string][] }} Current */
+/** @typedef {{ id: number, logs: [string, string][], metrics: { key: string, value: number, step?: number }[], controller: AbortController, outputDirs: Set<string>, tables: Map<string, unknown[]>, messages: Map<string, unknown[]>, logged: Record<string, unknown>, artifacts: [string, string][] }} Current */
 
 /** @type {Map<string, Promise<Record<string, unknown>>>} */
 const modules = new Map();
@@ -96,7 +96,7 @@ parentPort?.on('message', async (/** @type {any} */ message) => {
     if (current && current.id === message.id) current.controller.abort(new Error('attempt cancelled'));
     return;
   }
-  const { id, file, exportName, context, tables } = message;
+  const { id, file, exportName, context, tables, topics } = message;
   current = {
     id,
     logs: [],
@@ -104,6 +104,7 @@ parentPort?.on('message', async (/** @type {any} */ message) => {
     controller: new AbortController(),
     outputDirs: new Set(),
     tables: new Map(),
+    messages: new Map(),
     logged: {},
     artifacts: [],
   };
@@ -168,6 +169,21 @@ parentPort?.on('message', async (/** @type {any} */ message) => {
           },
         };
       },
+      /** @param {string} topic @param {unknown[]} messages */
+      publish(topic, messages) {
+        if (!topics.includes(topic)) {
+          throw new Error(
+            `step '${context.step}' publishes to topic '${topic}', which it does not list under 'topics'; it lists: ${topics.join(', ') || '(none)'}`,
+          );
+        }
+        if (!Array.isArray(messages))
+          throw new TypeError(
+            `ctx.publish('${topic}', messages): expects a list of { value, key?, headers?, id? }`,
+          );
+        const staged = task.messages.get(topic) ?? [];
+        for (const item of messages) staged.push(item);
+        task.messages.set(topic, staged);
+      },
       /** @param {Record<string, unknown>} params */
       logParams(params) {
         if (typeof params !== 'object' || params === null || Array.isArray(params)) {
@@ -191,6 +207,7 @@ parentPort?.on('message', async (/** @type {any} */ message) => {
       outputs,
       outputDirs: [...task.outputDirs],
       tables: [...task.tables],
+      messages: [...task.messages],
       logged: task.logged,
       artifacts: task.artifacts,
     });

@@ -9,6 +9,7 @@ import {
   type ColumnType,
   type TableRowsBatch,
   type TableRowsQuery,
+  type TrackingStore,
   type UserTableInfo,
 } from '../tracking-records.js';
 import type { SqlClient } from '../sql-client.js';
@@ -158,4 +159,25 @@ export async function tableRows(
   return rows.map((row) =>
     Object.fromEntries(Object.entries(row).map(([key, value]) => [key, plainCell(value)])),
   );
+}
+
+/** The user-table queries alone, over any SQL connection (a separate PostgreSQL server for `SLUICE_TABLES_URL`). */
+export type TableStore = Pick<
+  TrackingStore,
+  'tableColumns' | 'createOrExtendTable' | 'insertTableRows' | 'listTables' | 'tableRows'
+>;
+
+/**
+ * The {@link TableStore} over `client`, creating the `sluice_tables` schema when missing
+ * (the metadata store's migrations create it; a separate server needs it too).
+ */
+export async function tableQueries(client: SqlClient): Promise<TableStore> {
+  await client.exec(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+  return {
+    tableColumns: (name) => tableColumns(client, name),
+    createOrExtendTable: (name, columns, existing) => createOrExtendTable(client, name, columns, existing),
+    insertTableRows: (batches) => insertTableRows(client, batches),
+    listTables: () => listTables(client),
+    tableRows: (name, query) => tableRows(client, name, query),
+  };
 }

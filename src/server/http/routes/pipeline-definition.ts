@@ -25,8 +25,10 @@ const ParamDefinitionSchema = z
 const DataInputDefinitionSchema = z
   .object({
     name: z.string(),
-    kind: z.enum(['repo', 'cross', 'union', 'join', 'group']),
+    kind: z.enum(['repo', 'cross', 'union', 'join', 'group', 'topic']),
     repos: z.array(z.object({ member: z.string(), repo: z.string(), branch: z.string(), glob: z.string() })),
+    topic: z.string().optional().openapi({ description: 'a stream input: the topic it consumes' }),
+    group: z.string().optional().openapi({ description: 'a stream input: its consumer group' }),
   })
   .openapi('PipelineDataInput');
 
@@ -52,10 +54,11 @@ const StepDefinitionSchema = z
   })
   .openapi('PipelineStep');
 
-/** A declared trigger (commit, cron or after). */
+/** A declared trigger (commit, cron, after or topic). */
 export const TriggerDefinitionSchema = z
   .object({
-    kind: z.enum(['commit', 'cron', 'after']),
+    kind: z.enum(['commit', 'cron', 'after', 'topic']),
+    topic: z.string().optional(),
     repo: z.string().optional(),
     cron: z.string().optional(),
     tz: z.string().optional(),
@@ -106,6 +109,8 @@ function describeTrigger(trigger: TriggerSpec): z.infer<typeof TriggerDefinition
       };
     case 'after':
       return { kind: 'after', pipelines: trigger.pipelines };
+    case 'topic':
+      return { kind: 'topic', topic: trigger.topic };
     default: {
       const never: never = trigger;
       throw new Error(`unknown trigger ${JSON.stringify(never)}`);
@@ -125,16 +130,25 @@ export function describePipeline(pipeline: Pipeline): z.infer<typeof PipelineDef
       description: param.description ?? null,
       enum: param.enum ?? null,
     })),
-    inputs: Object.values(pipeline.inputs).map((input) => ({
-      name: input.name,
-      kind: input.kind,
-      repos: repoLeaves(input).map((leaf) => ({
-        member: leaf.name,
-        repo: leaf.repo,
-        branch: leaf.branch,
-        glob: leaf.glob,
+    inputs: [
+      ...Object.values(pipeline.inputs).map((input) => ({
+        name: input.name,
+        kind: input.kind,
+        repos: repoLeaves(input).map((leaf) => ({
+          member: leaf.name,
+          repo: leaf.repo,
+          branch: leaf.branch,
+          glob: leaf.glob,
+        })),
       })),
-    })),
+      ...Object.values(pipeline.streams).map((input) => ({
+        name: input.name,
+        kind: 'topic' as const,
+        repos: [],
+        topic: input.topic,
+        group: input.group,
+      })),
+    ],
     steps: Object.values(pipeline.steps).map((step) => ({
       name: step.name,
       description: step.description ?? null,

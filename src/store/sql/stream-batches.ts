@@ -1,0 +1,79 @@
+/**
+ * Queries of stream batches (migration 7): which messages of a consumer group formed which
+ * datum, and how that datum ended. Written before a batch runs, read when messages come back.
+ */
+import type { SqlClient } from '../sql-client.js';
+
+/** How a batch ended: `open` while it runs (or when its run died). */
+export type StreamBatchStatus = 'open' | 'done' | 'failed';
+
+/** Where a message already belongs. */
+export interface StreamBatchAssignment {
+  datum: string;
+  status: StreamBatchStatus;
+  reason: string | null;
+}
+
+/** Stream batch records over a SQL connection. */
+export interface StreamBatchStore {
+  /** The batches the given seqs of `consumer` belong to, by seq (absent: in none yet). */
+  lookup(consumer: string, seqs: readonly number[]): Promise<Map<number, StreamBatchAssignment>>;
+  /** The seqs of a recorded batch, ascending. */
+  seqs(consumer: string, datum: string): Promise<number[]>;
+  /** Records a new batch and its seqs in one transaction. */
+  assign(consumer: string, datum: string, seqs: readonly number[], runId: string): Promise<void>;
+  /** Records how a batch ended. */
+  finish(consumer: string, datum: string, status: 'done' | 'failed', reason?: string): Promise<void>;
+}
+
+/** The {@link StreamBatchStore} over `client`. */
+export function streamBatchQueries(client: SqlClient): StreamBatchStore {
+  return {
+    async lookup(consumer, seqs) {
+      const found = new Map<number, StreamBatchAssignment>();
+      if (seqs.length === 0) return found;
+      const { rows } = await client.query<{
+        seq: string | number;
+        datum: string;
+        status: StreamBatchStatus;
+        reason: string | null;
+      }>(
+        `SELECT s.seq, s.datum, b.status, b.reason
+           FROM stream_batch_seqs s JOIN stream_batches b ON b.consumer = s.consumer AND b.datum = s.datum
+          WHERE s.consumer = $1 AND s.seq = ANY($2::bigint[])`,
+        [consumer, seqs],
+      );
+      for (const row of rows)
+        found.set(Number(row.seq), { datum: row.datum, status: row.status, reason: row.reason });
+      return found;
+    },
+    async seqs(consumer, datum) {
+      const { rows } = await client.query<{ seqs: number[] }>(
+        'SELECT seqs FROM stream_batches WHERE consumer = $1 AND datum = $2',
+        [consumer, datum],
+      );
+      return (rows[0]?.seqs ?? []).map(Number);
+    },
+    async assign(consumer, datum, seqs, runId) {
+      await client.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO stream_batches (consumer, datum, seqs, status, run_id, created_at)
+           VALUES ($1, $2, $3::jsonb, 'open', $4, now())`,
+          [consumer, datum, JSON.stringify(seqs), runId],
+        );
+        await tx.query(
+          `INSERT INTO stream_batch_seqs (consumer, seq, datum)
+           SELECT $1, seq, $2 FROM unnest($3::bigint[]) AS seq`,
+          [consumer, datum, seqs],
+        );
+      });
+    },
+    async finish(consumer, datum, status, reason) {
+      await client.query(
+        `UPDATE stream_batches SET status = $3, reason = $4, finished_at = now()
+          WHERE consumer = $1 AND datum = $2`,
+        [consumer, datum, status, reason ?? null],
+      );
+    },
+  };
+}
