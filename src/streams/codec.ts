@@ -74,7 +74,11 @@ export function checkName(name: string, what: 'topic' | 'group'): void {
 }
 
 /** A full topic config from a partial one, checked: `USAGE` names the field that is wrong. */
-export function resolveConfig(name: string, config: Partial<TopicConfig> = {}, base?: TopicConfig): TopicConfig {
+export function resolveConfig(
+  name: string,
+  config: Partial<TopicConfig> = {},
+  base?: TopicConfig,
+): TopicConfig {
   const resolved: TopicConfig = {
     ...DEFAULT_TOPIC_CONFIG,
     deadLetter: name.endsWith('.dlq') ? null : `${name}.dlq`,
