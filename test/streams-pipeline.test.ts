@@ -77,13 +77,13 @@ describe('a topic as a step input', () => {
     const dir = await project(SQUARES);
     await withTopics(dir, async (topics) => {
       await topics.create('numbers');
-      for (const name of ['counts', 'audit']) await topics.create(name);
       await topics.produce(
         'numbers',
         Array.from({ length: 25 }, (_, n) => ({ value: { n } })),
       );
     });
 
+    // The topics the step publishes to are created on first use.
     const first = await run(dir, 'squares.yaml');
     expect(first).toMatchObject({ status: 'succeeded', outputs: { total: 25 } });
     const shown = await sluice(['show', first.runId, '--json'], dir);
@@ -98,6 +98,11 @@ describe('a topic as a step input', () => {
     // Nothing new: the next run consumes nothing, and no row or message is added.
     const second = await run(dir, 'squares.yaml');
     expect(second).toMatchObject({ status: 'succeeded', outputs: { total: 0 } });
+
+    // A replay: the group is reset, the batches form again and their stored results are reused.
+    await withTopics(dir, (topics) => topics.resetGroup('numbers', 'squarer', 'earliest'));
+    const replay = await run(dir, 'squares.yaml');
+    expect(replay).toMatchObject({ status: 'succeeded', outputs: { total: 25 } });
 
     await withTopics(dir, async (topics, store) => {
       const [group] = await topics.groups('numbers');
@@ -117,7 +122,6 @@ describe('a topic as a step input', () => {
     const dir = await project(SQUARES);
     await withTopics(dir, async (topics) => {
       await topics.create('numbers');
-      for (const name of ['counts', 'audit']) await topics.create(name);
       await topics.produce(
         'numbers',
         [1, 2, -3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((n) => ({ value: { n } })),
@@ -150,7 +154,6 @@ describe('a topic as a step input', () => {
     const dir = await project(SQUARES);
     await withTopics(dir, async (topics, store) => {
       await topics.create('numbers', { ackWaitMs: 200 });
-      for (const name of ['counts', 'audit']) await topics.create(name);
       await topics.produce(
         'numbers',
         [1, 2, 3, 4].map((n) => ({ value: { n } })),
@@ -229,7 +232,6 @@ describe('SLUICE_TABLES_URL', () => {
       const dir = await project(SQUARES);
       await withTopics(dir, async (topics) => {
         await topics.create('numbers');
-        for (const name of ['counts', 'audit']) await topics.create(name);
         await topics.produce(
           'numbers',
           [3, 4].map((n) => ({ value: { n } })),

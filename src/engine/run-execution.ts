@@ -583,6 +583,7 @@ export class RunExecution {
       if (value === undefined) continue;
       const scatter = step.outputs.some((item) => item.name === output && item.scatter);
       const values = scatter && Array.isArray(value) ? value : [value];
+      await topics.ensure(topic);
       await topics.produce(
         topic,
         values.map((item, index) => ({ value: item, id: `${execKey}:${output}:${index}` })),

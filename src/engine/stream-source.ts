@@ -9,7 +9,9 @@
  * - in a batch that failed: dead-lettered;
  * - in a batch still open in this run: its ack joins that batch's;
  * - in a batch left open by a dead run: that batch is formed again from the recorded seqs
- *   (same messages, same value, same execution key), so its results replace, never add.
+ *   (same messages, same value, same execution key), so its results replace, never add;
+ * - delivered for the first time although known: the group was reset to replay it, and it
+ *   forms a new batch.
  *
  * Consumption stops once no message came for the input's timeout (or on cancel); the run
  * then knows the stream's full list of datums.
@@ -248,6 +250,17 @@ export class StreamSource {
     );
     const ack: Delivery[] = [];
     const dead = new Map<string, Delivery[]>();
+    // NOTE: a message comes back to a group only as a redelivery (deliveries > 1), unless the
+    // group was reset to replay it: a first delivery of a known message is a replay, and
+    // forms a new batch like any new message.
+    const replayed = deliveries.filter((delivery) => delivery.deliveries === 1 && known.has(delivery.seq));
+    if (replayed.length > 0) {
+      await this.#options.batches.forget(
+        this.#consumerKey,
+        replayed.map((delivery) => delivery.seq),
+      );
+      for (const delivery of replayed) known.delete(delivery.seq);
+    }
     for (const delivery of deliveries) {
       const batch = known.get(delivery.seq);
       if (!batch) {

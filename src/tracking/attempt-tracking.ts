@@ -222,6 +222,8 @@ export class AttemptTracking implements StepTracking {
       );
     }
     for (const [topic, messages] of this.#messages) {
+      // Topics a step publishes to are declared in its spec: created on first use, as Kafka does.
+      await topics.ensure(topic);
       const withIds = messages.map((message, index) => ({
         ...message,
         id: message.id ?? `${execKey}:${topic}:${index}`,

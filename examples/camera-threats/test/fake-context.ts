@@ -49,6 +49,9 @@ export function fakeContext<Inputs extends Record<string, unknown>>(
     table: (name) => {
       throw new Error(`a fake context has no table '${name}'`);
     },
+    publish: (topic) => {
+      throw new Error(`a fake context has no topic '${topic}'`);
+    },
     logParams: () => undefined,
     artifact: () => undefined,
     recorded,

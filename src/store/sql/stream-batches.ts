@@ -20,8 +20,10 @@ export interface StreamBatchStore {
   lookup(consumer: string, seqs: readonly number[]): Promise<Map<number, StreamBatchAssignment>>;
   /** The seqs of a recorded batch, ascending. */
   seqs(consumer: string, datum: string): Promise<number[]>;
-  /** Records a new batch and its seqs in one transaction. */
+  /** Records a new batch and its seqs in one transaction (a replayed batch replaces its old record). */
   assign(consumer: string, datum: string, seqs: readonly number[], runId: string): Promise<void>;
+  /** Forgets which batches the given seqs belonged to (they are being replayed). */
+  forget(consumer: string, seqs: readonly number[]): Promise<void>;
   /** Records how a batch ended. */
   finish(consumer: string, datum: string, status: 'done' | 'failed', reason?: string): Promise<void>;
 }
@@ -58,15 +60,24 @@ export function streamBatchQueries(client: SqlClient): StreamBatchStore {
       await client.transaction(async (tx) => {
         await tx.query(
           `INSERT INTO stream_batches (consumer, datum, seqs, status, run_id, created_at)
-           VALUES ($1, $2, $3::jsonb, 'open', $4, now())`,
+           VALUES ($1, $2, $3::jsonb, 'open', $4, now())
+           ON CONFLICT (consumer, datum) DO UPDATE SET seqs = EXCLUDED.seqs, status = 'open', run_id = EXCLUDED.run_id,
+             reason = NULL, created_at = EXCLUDED.created_at, finished_at = NULL`,
           [consumer, datum, JSON.stringify(seqs), runId],
         );
         await tx.query(
           `INSERT INTO stream_batch_seqs (consumer, seq, datum)
-           SELECT $1, seq, $2 FROM unnest($3::bigint[]) AS seq`,
+           SELECT $1, seq, $2 FROM unnest($3::bigint[]) AS seq
+           ON CONFLICT (consumer, seq) DO UPDATE SET datum = EXCLUDED.datum`,
           [consumer, datum, seqs],
         );
       });
+    },
+    async forget(consumer, seqs) {
+      await client.query('DELETE FROM stream_batch_seqs WHERE consumer = $1 AND seq = ANY($2::bigint[])', [
+        consumer,
+        seqs,
+      ]);
     },
     async finish(consumer, datum, status, reason) {
       await client.query(
