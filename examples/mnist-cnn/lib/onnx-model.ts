@@ -1,0 +1,58 @@
+/**
+ * The ONNX flavour of the mnist-cnn model (exported by the PyTorch step), run with
+ * onnxruntime-node: an optional dependency, loaded only when an ONNX version is used.
+ */
+import { join } from 'node:path';
+
+/** A loaded ONNX session and what it expects. */
+export interface OnnxModel {
+  run(images: Float32Array, n: number, size: number): Promise<Float32Array>;
+}
+
+/** Loads `<dir>/model.onnx`; a clear error names the package when onnxruntime-node is missing. */
+export async function loadOnnxModel(dir: string): Promise<OnnxModel> {
+  let ort: typeof import('onnxruntime-node');
+  try {
+    ort = await import('onnxruntime-node');
+  } catch (error) {
+    throw new Error(
+      `ONNX model versions need the optional package onnxruntime-node (npm install onnxruntime-node): ${(error as Error).message}`,
+    );
+  }
+  const session = await ort.InferenceSession.create(join(dir, 'model.onnx'), {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+  });
+  const input = session.inputNames[0] ?? 'images';
+  const output = session.outputNames[0] ?? 'probabilities';
+  return {
+    async run(images, n, size) {
+      const feeds = { [input]: new ort.Tensor('float32', images, [n, 1, size, size]) };
+      const results = await session.run(feeds);
+      const data = results[output]?.data;
+      if (!(data instanceof Float32Array))
+        throw new Error(`the ONNX model's output '${output}' is not float32`);
+      return data;
+    },
+  };
+}
+
+/** The most probable class of each of `n` rows of 10 probabilities. */
+export function argmax(
+  probabilities: Float32Array,
+  n: number,
+  classes = 10,
+): { classes: Int32Array; best: Float32Array } {
+  const picked = new Int32Array(n);
+  const best = new Float32Array(n);
+  for (let row = 0; row < n; row += 1) {
+    let top = 0;
+    for (let column = 1; column < classes; column += 1) {
+      if ((probabilities[row * classes + column] ?? 0) > (probabilities[row * classes + top] ?? 0))
+        top = column;
+    }
+    picked[row] = top;
+    best[row] = probabilities[row * classes + top] ?? 0;
+  }
+  return { classes: picked, best };
+}
