@@ -5,6 +5,7 @@
  * SIGTERM/SIGINT: no new runs start, running ones get `--grace` to finish and are otherwise
  * recorded `interrupted`, to be resumed by the next start.
  */
+import { TopicRates } from '../../server/topic-rates.js';
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { SluiceError, formatDuration } from '../../core/index.js';
@@ -77,6 +78,7 @@ export async function serveCommand(
   const workspace = await openLocalWorkspace(config, `sluice ${mode}`);
   let server: ServerType | undefined;
   let stopWatching: (() => void) | undefined;
+  let topicRates: TopicRates | undefined;
   try {
     const hasTokens = (await workspace.store.tokens.listTokens()).some((token) => !token.revokedAt);
     const auth = authModeFor(host, mode === 'dev', hasTokens);
@@ -95,8 +97,11 @@ export async function serveCommand(
     if (project) registered = await registerFolder(project, { ...workspace, service });
     await service.start();
 
+    topicRates = new TopicRates(workspace.topics, { logger: workspace.logger });
+    topicRates.start();
     const app = createApiApp({
       workspace,
+      topicRates,
       launcher: service,
       auth: { mode: auth },
       dev: mode === 'dev',
@@ -161,6 +166,7 @@ export async function serveCommand(
     return EXIT.ok;
   } finally {
     stopWatching?.();
+    topicRates?.stop();
     if (server) {
       const closing = server;
       await new Promise<void>((done) => closing.close(() => done()));

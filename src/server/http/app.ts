@@ -30,6 +30,7 @@ import { registerFileRoutes } from './routes/files.js';
 import { registerRepoRoutes } from './routes/repos.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerTableRoutes } from './routes/tables.js';
+import { registerTopicRoutes } from './routes/topics.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { serveUi } from './ui.js';
 
@@ -117,6 +118,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerModelRoutes(app, deps);
   registerExperimentRoutes(app, deps);
   registerTableRoutes(app, deps);
+  registerTopicRoutes(app, deps);
   registerTokenRoutes(app, deps);
 
   let cached: ReturnType<ApiApp['getOpenAPI31Document']> | undefined;
@@ -127,7 +129,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
         title: 'Sluice API',
         version: API_VERSION,
         description:
-          'Pipelines, runs, datums, logs, versioned data, lineage, models and tables. Errors are `{ code, message, details }`. Authenticate with `Authorization: Bearer <token>`.',
+          'Pipelines, runs, datums, logs, versioned data, lineage, models, tables and topics. Errors are `{ code, message, details }`. Authenticate with `Authorization: Bearer <token>`.',
       },
       security: deps.auth.mode === 'tokens' ? [{ bearer: [] }] : [],
     }));

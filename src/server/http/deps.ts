@@ -8,7 +8,9 @@ import type { Engine } from '../../engine/index.js';
 import type { RunLauncher } from '../../service/types.js';
 import type { MetadataStore } from '../../store/index.js';
 import type { ModelRegistry, Tables } from '../../tracking/index.js';
+import type { Topics } from '../../streams/index.js';
 import type { RunsApi } from '../runs-api.js';
+import type { TopicRates } from '../topic-rates.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** The data directory's parts the API reads and writes (a `LocalWorkspace` fits). */
@@ -22,6 +24,8 @@ export interface ApiWorkspace {
   registry?: ModelRegistry;
   /** User tables; default: over `store`. */
   tables?: Tables;
+  /** Topics (`/api/topics`); without them those routes answer TOPIC_UNAVAILABLE. */
+  topics?: Topics;
 }
 
 /** Options of {@link createApiApp}. */
@@ -43,6 +47,8 @@ export interface ApiDeps {
   ui?: string | false;
   /** How often SSE streams poll the store, in ms (default 200). */
   pollMs?: number;
+  /** The produce/consume rates `/api/topics` shows (sampled while the server runs). */
+  topicRates?: TopicRates;
 }
 
 /** Defaults of {@link ApiDeps}. */

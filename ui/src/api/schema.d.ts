@@ -3187,6 +3187,697 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Topics with their extent, groups, lag and rates */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description topics */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            topics: components["schemas"]["Topic"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a topic */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description the topic */
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        config?: {
+                            /** @description drop older messages; null: keep */
+                            maxAgeMs?: number | null;
+                            /** @description keep at most this many bytes */
+                            maxBytes?: number | null;
+                            /** @description deliveries before dead-lettering */
+                            maxDeliveries?: number;
+                            /** @description redelivery after this long without an ack */
+                            ackWaitMs?: number;
+                            /** @description the dead-letter topic; null: dropped */
+                            deadLetter?: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description the new topic */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Topic"];
+                    };
+                };
+                /** @description invalid request (code names the problem, message the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no or invalid API token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the token's role does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description conflict: exists already or in the wrong state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/topics/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description topic name */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the topic */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Topic"];
+                    };
+                };
+                /** @description no or invalid API token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the token's role does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a topic with its messages and groups */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description topic name */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deleted: string;
+                        };
+                    };
+                };
+                /** @description no or invalid API token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the token's role does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a topic's config (retention applies at once) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description topic name */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description the changes */
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        config: {
+                            /** @description drop older messages; null: keep */
+                            maxAgeMs?: number | null;
+                            /** @description keep at most this many bytes */
+                            maxBytes?: number | null;
+                            /** @description deliveries before dead-lettering */
+                            maxDeliveries?: number;
+                            /** @description redelivery after this long without an ack */
+                            ackWaitMs?: number;
+                            /** @description the dead-letter topic; null: dropped */
+                            deadLetter?: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description the topic */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Topic"];
+                    };
+                };
+                /** @description invalid request (code names the problem, message the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no or invalid API token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the token's role does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/topics/{name}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read retained messages in seq order (no group) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description first seq (default: the oldest retained) */
+                    fromSeq?: number | null;
+                    /** @description first publish time (ISO), when fromSeq is not given */
+                    fromTime?: string;
+                    /** @description how many (default 100, at most 1000) */
+                    limit?: number | null;
+                };
+                header?: never;
+                path: {
+                    /** @description topic name */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description messages */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            messages: components["schemas"]["TopicMessage"][];
+                        };
+                    };
+                };
+                /** @description invalid request (code names the problem, message the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no or invalid API token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the token's role does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Produce messages (in order; an id produced before is dropped) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description topic name */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description the messages */
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        messages: {
+                            key?: string;
+                            value?: unknown;
+                            headers?: {
+                                [key: string]: string;
+                            };
+                            id?: string;
+                            /** @description value is a base64 string of bytes */
+                            base64?: boolean;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description their seqs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            seqs: number[];
+                        };
+                    };
+                };
+                /** @description invalid request (code names the problem, message the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no or invalid API token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the token's role does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/topics/{name}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description topic name */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description groups */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            groups: components["schemas"]["TopicGroup"][];
+                        };
+                    };
+                };
+                /** @description no or invalid API token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the token's role does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/topics/{name}/groups/{group}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a group to a seq, a time, the earliest or the latest message (replay) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description topic name */
+                    name: string;
+                    /** @description consumer group */
+                    group: string;
+                };
+                cookie?: never;
+            };
+            /** @description where to */
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        seq?: number;
+                        time?: string;
+                        /** @enum {string} */
+                        position?: "earliest" | "latest";
+                    };
+                };
+            };
+            responses: {
+                /** @description the group */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TopicGroup"];
+                    };
+                };
+                /** @description invalid request (code names the problem, message the field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description no or invalid API token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the token's role does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/topics/{name}/groups/{group}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description topic name */
+                    name: string;
+                    /** @description consumer group */
+                    group: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deleted: string;
+                        };
+                    };
+                };
+                /** @description no or invalid API token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the token's role does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tokens": {
         parameters: {
             query?: never;
@@ -3539,7 +4230,8 @@ export interface components {
         };
         PipelineTrigger: {
             /** @enum {string} */
-            kind: "commit" | "cron" | "after";
+            kind: "commit" | "cron" | "after" | "topic";
+            topic?: string;
             repo?: string;
             cron?: string;
             tz?: string;
@@ -3607,13 +4299,17 @@ export interface components {
         PipelineDataInput: {
             name: string;
             /** @enum {string} */
-            kind: "repo" | "cross" | "union" | "join" | "group";
+            kind: "repo" | "cross" | "union" | "join" | "group" | "topic";
             repos: {
                 member: string;
                 repo: string;
                 branch: string;
                 glob: string;
             }[];
+            /** @description a stream input: the topic it consumes */
+            topic?: string;
+            /** @description a stream input: its consumer group */
+            group?: string;
         };
         PipelineStep: {
             name: string;
@@ -3819,6 +4515,65 @@ export interface components {
         };
         Table: {
             [key: string]: unknown;
+        };
+        Topic: {
+            name: string;
+            config: components["schemas"]["TopicConfig"];
+            messages: number;
+            bytes: number;
+            firstSeq: number;
+            lastSeq: number;
+            createdAt: string;
+            lastProducedAt: string | null;
+            groups: components["schemas"]["TopicGroup"][];
+            /** @description messages/s produced and acked per group, sampled every few seconds (last hour) */
+            rates: {
+                time: string;
+                produced: number;
+                consumed: {
+                    [key: string]: number;
+                };
+            }[];
+        };
+        TopicConfig: {
+            /** @description drop older messages; null: keep */
+            maxAgeMs: number | null;
+            /** @description keep at most this many bytes */
+            maxBytes: number | null;
+            /** @description deliveries before dead-lettering */
+            maxDeliveries: number;
+            /** @description redelivery after this long without an ack */
+            ackWaitMs: number;
+            /** @description the dead-letter topic; null: dropped */
+            deadLetter: string | null;
+        };
+        TopicGroup: {
+            topic: string;
+            name: string;
+            /** @description not yet delivered */
+            pending: number;
+            /** @description delivered, waiting for an ack */
+            unacked: number;
+            /** @description pending + unacked */
+            lag: number;
+            /** @description every seq at or below is acked */
+            ackFloor: number;
+            /** @description the highest seq delivered */
+            delivered: number;
+            redelivered: number;
+            deadLettered: number;
+        };
+        TopicMessage: {
+            seq: number;
+            key: string | null;
+            headers: {
+                [key: string]: string;
+            };
+            time: string;
+            size: number;
+            value?: unknown;
+            /** @enum {string} */
+            encoding: "json" | "text" | "base64";
         };
         Token: {
             id: string;

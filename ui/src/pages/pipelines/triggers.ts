@@ -11,6 +11,8 @@ export function triggerLabels(triggers: readonly PipelineTrigger[], inputRepos: 
         return `cron: ${trigger.cron ?? '?'}${trigger.tz ? ` (${trigger.tz})` : ''}`;
       case 'after':
         return `after: ${(trigger.pipelines ?? []).join(' + ')}`;
+      case 'topic':
+        return `topic: ${trigger.topic ?? '?'}`;
       default: {
         const never: never = trigger.kind;
         return String(never);
@@ -41,6 +43,8 @@ export function runTriggerText(trigger: Record<string, unknown> | null): string 
       return `registered (${text('action')})`;
     case 'backfill':
       return 'backfill';
+    case 'topic':
+      return `topic ${text('topic')}`;
     default:
       return kind;
   }

@@ -90,6 +90,8 @@ export function triggerLabel(trigger: Run['trigger']): string {
     case 'retry':
     case 'resume':
       return `${kind} of ${text('runId').slice(0, 8)}`;
+    case 'topic':
+      return `topic ${text('topic')} (${String(trigger.lag ?? '?')} waiting)`;
     default:
       return kind;
   }
