@@ -27,3 +27,21 @@ export type { CommitRecord, FileEntry, Provenance, RepoStore } from './store/ind
 export { Service } from './service/index.js';
 export type { LaunchRequest, RunLauncher, ServiceEvent, ServiceOptions } from './service/index.js';
 export { registerPipeline } from './server/pipelines.js';
+export {
+  DEAD_LETTER_HEADERS,
+  createEmbeddedTopics,
+  messageValue,
+  openNatsTopics,
+  openTopics,
+} from './streams/index.js';
+export type {
+  Consumer,
+  Delivery,
+  GroupInfo,
+  Message,
+  ProduceMessage,
+  StartPosition,
+  TopicConfig,
+  TopicInfo,
+  Topics,
+} from './streams/index.js';

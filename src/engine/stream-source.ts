@@ -212,27 +212,32 @@ export class StreamSource {
       Math.max(100, Math.floor(ackWaitMs / 3)),
     );
     this.#extendTimer.unref();
-    let lastMessageAt = Date.now();
+    // NOTE: the idle clock runs only while fetches come back empty, not while this run is
+    // busy with its own batches (backpressure), so a slow step never ends a stream early.
+    let idleMs = 0;
     while (!this.#stopped) {
       if (this.#inflight.size >= this.#options.inflightLimit) {
         await this.#changed();
         continue;
       }
-      const now = Date.now();
-      const idleLeft = timeoutMs - (now - lastMessageAt);
+      const idleLeft = timeoutMs - idleMs;
       if (idleLeft <= 0) break;
-      const fillLeft = this.#pending.length > 0 ? input.waitMs - (now - this.#pendingSince) : Infinity;
+      const fillLeft = this.#pending.length > 0 ? input.waitMs - (Date.now() - this.#pendingSince) : Infinity;
       if (fillLeft <= 0) {
         await this.#formBatch();
         continue;
       }
       const room = input.batch - this.#pending.length;
+      const asked = Date.now();
       const deliveries = await this.#consumer.fetch({
         max: room,
         expiresMs: Math.max(1, Math.min(idleLeft, fillLeft, 1000)),
       });
-      if (deliveries.length === 0) continue;
-      lastMessageAt = Date.now();
+      if (deliveries.length === 0) {
+        idleMs += Date.now() - asked;
+        continue;
+      }
+      idleMs = 0;
       await this.#exclusive(() => this.#sort(deliveries));
       if (this.#pending.length >= input.batch) await this.#formBatch();
     }

@@ -15,6 +15,7 @@ import sharp from 'sharp';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
+/** @param {string} name */
 const flag = (name) => {
   const index = args.indexOf(name);
   return index >= 0 ? args[index + 1] : undefined;
@@ -27,7 +28,10 @@ if (!(limit > 0)) {
   process.exit(2);
 }
 
-/** The IDX files of one split: images (magic 2051) and labels (magic 2049). */
+/**
+ * The IDX files of one split: images (magic 2051) and labels (magic 2049).
+ * @param {string} dir @param {string} prefix
+ */
 async function readSplit(dir, prefix) {
   const images = await readFile(join(dir, `${prefix}-images-idx3-ubyte`));
   const labels = await readFile(join(dir, `${prefix}-labels-idx1-ubyte`));
@@ -45,10 +49,10 @@ async function main() {
   for (let label = 0; label < 10; label += 1) await mkdir(join(out, String(label)), { recursive: true });
   const started = Date.now();
   let written = 0;
-  for (const [split, prefix] of [
+  for (const [split, prefix] of /** @type {const} */ ([
     ['train', 'train'],
     ['test', 't10k'],
-  ]) {
+  ])) {
     const { images, labels, count, rows, columns } = await readSplit(data, prefix);
     const take = Math.min(count, limit);
     const size = rows * columns;
