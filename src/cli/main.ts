@@ -39,6 +39,18 @@ import {
 } from './commands/models.js';
 import { tableExport, tableList, tableShow } from './commands/tables.js';
 import {
+  topicConsume,
+  topicCreate,
+  topicDelete,
+  topicLag,
+  topicList,
+  topicMqtt,
+  topicProduce,
+  topicRead,
+  topicReset,
+  topicShow,
+} from './commands/topic.js';
+import {
   DEFAULT_PORT,
   backfillCommand,
   serveCommand,
@@ -499,6 +511,115 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--run <run>', 'only rows written by this run')
     .action(async (name: string, options: Parameters<typeof tableExport>[1]) => {
       exitCode = await tableExport(name, options, config(), io);
+    });
+
+  const topic = program
+    .command('topic')
+    .description('topics (streams): create, list, show, delete, produce, read, consume, lag, reset, mqtt');
+  topic
+    .command('create')
+    .description('create a topic')
+    .argument('<name>', 'the topic')
+    .option('--max-age <duration>', 'drop messages older than this (e.g. 7d, 12h)')
+    .option('--max-bytes <size>', 'keep at most this much data (e.g. 512MB, 1GB)')
+    .option('--max-deliveries <n>', 'deliveries to a group before a message is dead-lettered (default 5)')
+    .option('--ack-wait <duration>', 'redeliver after this long without an ack (default 30s)')
+    .option('--dead-letter <topic>', 'where messages out of deliveries go (default NAME.dlq)')
+    .option('--no-dead-letter', 'drop messages out of deliveries')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: Parameters<typeof topicCreate>[1]) => {
+      exitCode = await topicCreate(name, options, config(), io);
+    });
+  topic
+    .command('list')
+    .description('topics with their messages, groups and lag')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      exitCode = await topicList(options, config(), io);
+    });
+  topic
+    .command('show')
+    .description("a topic's config, extent and consumer groups")
+    .argument('<name>', 'the topic')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: { json?: boolean }) => {
+      exitCode = await topicShow(name, options, config(), io);
+    });
+  topic
+    .command('delete')
+    .description('delete a topic with its messages and groups')
+    .argument('<name>', 'the topic')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: { json?: boolean }) => {
+      exitCode = await topicDelete(name, options, config(), io);
+    });
+  topic
+    .command('produce')
+    .description(
+      "produce messages: JSON values as arguments, '-' for JSON lines on stdin, or --file for bytes",
+    )
+    .argument('<name>', 'the topic')
+    .argument('[values...]', 'JSON values, one message each')
+    .option('--key <key>', 'the key of every message')
+    .option('--header <name=value>', 'a header of every message (repeatable)', collect)
+    .option('--file <path>', "one message holding this file's bytes")
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, values: string[], options: Parameters<typeof topicProduce>[2]) => {
+      exitCode = await topicProduce(name, values, options, config(), io);
+    });
+  topic
+    .command('read')
+    .description('retained messages as JSON lines, without a group')
+    .argument('<name>', 'the topic')
+    .option('--from-seq <n>', 'first sequence number')
+    .option('--from-time <iso>', 'first publish time')
+    .option('--limit <n>', 'at most this many (default 100)')
+    .action(async (name: string, options: Parameters<typeof topicRead>[1]) => {
+      exitCode = await topicRead(name, options, config(), io);
+    });
+  topic
+    .command('consume')
+    .description('consume as a member of a group: JSON lines on stdout, acked after printing')
+    .argument('<name>', 'the topic')
+    .requiredOption('--group <group>', 'the consumer group')
+    .option('--max <n>', 'stop after this many messages')
+    .option('--timeout <duration>', 'stop once nothing came for this long (default 5s)')
+    .option('--no-ack', 'print without acknowledging (they are delivered again)')
+    .option('--follow', 'keep consuming until Ctrl-C')
+    .action(async (name: string, options: Parameters<typeof topicConsume>[1]) => {
+      exitCode = await topicConsume(name, options, config(), io);
+    });
+  topic
+    .command('lag')
+    .description('how far each consumer group is behind')
+    .argument('<name>', 'the topic')
+    .option('--group <group>', 'only this group')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, options: { group?: string; json?: boolean }) => {
+      exitCode = await topicLag(name, options, config(), io);
+    });
+  topic
+    .command('reset')
+    .description('move a group to a seq, a time, the earliest or the latest message (replay)')
+    .argument('<name>', 'the topic')
+    .argument('<group>', 'the consumer group')
+    .option('--to-seq <n>', 'the first sequence number to deliver again')
+    .option('--to-time <iso>', 'the first publish time to deliver again')
+    .option('--earliest', 'from the oldest retained message')
+    .option('--latest', 'skip everything waiting')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, group: string, options: Parameters<typeof topicReset>[2]) => {
+      exitCode = await topicReset(name, group, options, config(), io);
+    });
+  topic
+    .command('mqtt')
+    .description('feed messages from an MQTT broker into a topic until stopped')
+    .argument('<name>', 'the topic')
+    .requiredOption('--url <url>', 'the broker, e.g. mqtt://127.0.0.1:1883')
+    .requiredOption('--filter <filter>', "an MQTT topic filter, e.g. 'sensors/#' (repeatable)", collect)
+    .option('--qos <qos>', '1 (default): acked after produce; 0: at most once')
+    .action(async (name: string, options: Parameters<typeof topicMqtt>[1]) => {
+      exitCode = await topicMqtt(name, options, config(), io);
     });
 
   const token = program.command('token').description('API tokens for the HTTP API: create, list, revoke');

@@ -3,3 +3,5 @@ export { encodeMessage, messageValue, checkName, resolveConfig, JSON_TYPE, BYTES
 export { openTopics, type OpenTopicsOptions } from './open.js';
 export { createEmbeddedTopics } from './embedded/embedded-topics.js';
 export { openNatsTopics } from './nats/nats-topics.js';
+export { startMqttSource, mqttMessage } from './mqtt/mqtt-source.js';
+export type { MqttSource, MqttSourceOptions } from './mqtt/mqtt-source.js';
