@@ -3,6 +3,7 @@
  * onnxruntime-node: an optional dependency, loaded only when an ONNX version is used.
  */
 import { join } from 'node:path';
+import type * as Ort from 'onnxruntime-node';
 
 /** A loaded ONNX session and what it expects. */
 export interface OnnxModel {
@@ -11,7 +12,7 @@ export interface OnnxModel {
 
 /** Loads `<dir>/model.onnx`; a clear error names the package when onnxruntime-node is missing. */
 export async function loadOnnxModel(dir: string): Promise<OnnxModel> {
-  let ort: typeof import('onnxruntime-node');
+  let ort: typeof Ort;
   try {
     ort = await import('onnxruntime-node');
   } catch (error) {
