@@ -36,7 +36,11 @@ const KERNEL_BATCHES = 4;
  * `test_accuracy` and `samples_per_second`, with the params it needs besides the shared ones.
  * @type {{ name: string; pipeline: string; params: Record<string, string> }[]}
  */
-const TRAINERS = [{ name: 'TF.js wasm (mnist-train)', pipeline: 'train.yaml', params: {} }];
+const TRAINERS = [
+  { name: 'TF.js wasm (mnist-train)', pipeline: 'train.yaml', params: {} },
+  // NOTE: Debian's python3-torch on this machine's 2 cores, the same network and split.
+  { name: 'PyTorch command step (mnist-train-torch)', pipeline: 'train-torch.yaml', params: {} },
+];
 
 /** @param {string} text */
 function say(text) {

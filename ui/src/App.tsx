@@ -11,6 +11,7 @@ import { modelRoutes } from './pages/models/routes';
 import { pipelineRoutes } from './pages/pipelines/routes';
 import { repoRoutes } from './pages/repos/routes';
 import { runRoutes } from './pages/runs/routes';
+import { topicRoutes } from './pages/topics/routes';
 
 function RouteError() {
   return (
@@ -37,6 +38,7 @@ export const router = createBrowserRouter([
       ...lineageRoutes,
       ...experimentRoutes,
       ...modelRoutes,
+      ...topicRoutes,
       { path: '*', element: <NotFound /> },
     ],
   },

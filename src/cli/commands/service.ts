@@ -97,7 +97,11 @@ export async function serveCommand(
     if (project) registered = await registerFolder(project, { ...workspace, service });
     await service.start();
 
-    topicRates = new TopicRates(workspace.topics, { logger: workspace.logger });
+    const rateMs = Number(io.env.SLUICE_TOPIC_RATE_MS);
+    topicRates = new TopicRates(workspace.topics, {
+      logger: workspace.logger,
+      ...(rateMs > 0 ? { intervalMs: rateMs } : {}),
+    });
     topicRates.start();
     const app = createApiApp({
       workspace,

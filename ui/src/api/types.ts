@@ -19,3 +19,6 @@ export type Datum = Schemas['Datum'];
 export type ModelVersion = Schemas['ModelVersion'];
 export type ModelSummary = Schemas['ModelSummary'];
 export type Lineage = Schemas['Lineage'];
+export type Topic = Schemas['Topic'];
+export type TopicGroup = Schemas['TopicGroup'];
+export type TopicMessage = Schemas['TopicMessage'];

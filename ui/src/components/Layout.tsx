@@ -11,6 +11,7 @@ import {
   ListChecks,
   Moon,
   Network,
+  RadioTower,
   Sun,
   Workflow,
 } from 'lucide-react';
@@ -28,6 +29,7 @@ const NAV: { to: string; label: string; key: string; icon: ComponentType<{ class
   { to: '/lineage', label: 'Lineage', key: 'l', icon: Network },
   { to: '/experiments', label: 'Experiments', key: 'e', icon: FlaskConical },
   { to: '/models', label: 'Models', key: 'm', icon: Boxes },
+  { to: '/topics', label: 'Topics', key: 't', icon: RadioTower },
 ];
 
 /** `g` then a letter goes to a section, unless the user is typing in a field. */
