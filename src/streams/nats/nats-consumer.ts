@@ -217,7 +217,13 @@ export class NatsConsumer implements Consumer {
     const redelivered = deliveries.filter((delivery) => delivery.deliveries > 1).length;
     if (exhausted.length > 0) {
       const reason = `no ack after ${config.maxDeliveries} deliveries`;
-      await this.#deadLetter(exhausted, reason, config);
+      // NOTE: the delivery that would exceed the limit never reaches a member: the message
+      // was delivered `deliveries - 1` times, as the embedded backend counts.
+      await this.#deadLetter(
+        exhausted.map((delivery) => ({ ...delivery, deliveries: delivery.deliveries - 1 })),
+        reason,
+        config,
+      );
       await this.#settle(exhausted, TERM, true);
     }
     if (exhausted.length > 0 || redelivered > 0)

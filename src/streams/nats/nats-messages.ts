@@ -48,7 +48,13 @@ function fromNatsHeaders(headers: MsgHdrs | undefined): {
 
 /** A message read from a stream by direct get. */
 export function fromStoredMsg(topic: string, stored: StoredMsg): Message {
-  return { topic, seq: stored.seq, ...fromNatsHeaders(stored.header), data: stored.data, time: stored.time };
+  return {
+    topic,
+    seq: stored.seq,
+    ...fromNatsHeaders(stored.header),
+    data: plainBytes(stored.data),
+    time: stored.time,
+  };
 }
 
 /** What the reply subject of a JetStream delivery says about it. */
@@ -80,5 +86,12 @@ export function parseAckSubject(reply: string): AckSubject | null {
 
 /** A message a pull request delivered, with what its reply subject says. */
 export function fromDelivered(topic: string, msg: Msg, ack: AckSubject): Message {
-  return { topic, seq: ack.seq, ...fromNatsHeaders(msg.headers), data: msg.data, time: ack.time };
+  return { topic, seq: ack.seq, ...fromNatsHeaders(msg.headers), data: plainBytes(msg.data), time: ack.time };
+}
+
+/** A plain Uint8Array view of bytes the client may hand out as a Buffer. */
+function plainBytes(data: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(data) === Uint8Array.prototype
+    ? data
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }

@@ -7,6 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { messageValue } from '../codec.js';
 import { DEAD_LETTER_HEADERS, type Topics } from '../topics.js';
+import { describeTopicsConformance } from '../topics.case.js';
 import { openNatsTopics } from './nats-topics.js';
 
 const NATS_URL = '127.0.0.1:4222';
@@ -193,3 +194,6 @@ describe('NATS JetStream topics', () => {
     }
   });
 });
+
+// The conformance suite every backend passes; each test gets a prefix of its own.
+describeTopicsConformance('NATS JetStream', () => makeTopics());
