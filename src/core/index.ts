@@ -6,5 +6,5 @@ export { fileLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { bundleModule } from './bundle.js';
 export type { Bundle } from './bundle.js';
-export { formatDuration } from './format.js';
+export { formatDuration, parseIsoTime } from './format.js';
 export { pathExists } from './fs.js';

@@ -4,41 +4,14 @@
  * topic goes quiet and writes one row per sample — into PGlite, then into a real
  * PostgreSQL server with SLUICE_TABLES_URL. A malformed message is skipped and reported.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../../../src/store/index.js';
 import { createEmbeddedTopics } from '../../../src/streams/index.js';
-import { sluice } from '../../../test/helpers.js';
+import { cliJson, preparedImages } from './fixtures.js';
 
-const EXAMPLE = fileURLToPath(new URL('..', import.meta.url));
-let root: string;
-let data: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'mnist-cnn-'));
-  data = join(root, 'images');
-  const prepared = spawnSync(
-    process.execPath,
-    [join(EXAMPLE, 'scripts', 'prepare.mjs'), '--out', data, '--limit', '1500'],
-    { encoding: 'utf8' },
-  );
-  if (prepared.status !== 0) throw new Error(`prepare.mjs failed: ${prepared.stderr}`);
-});
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-async function json<T>(args: string[], env: Record<string, string>): Promise<T> {
-  const result = await sluice([...args, '--json'], EXAMPLE, env);
-  if (result.stderr !== '') throw new Error(`sluice ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
+const images = preparedImages(1500);
 
 interface Run {
   status: string;
@@ -48,27 +21,30 @@ interface Run {
 
 describe('mnist-cnn: train with PyTorch, stream, predict', () => {
   it('predicts every streamed sample once, grey and RGB, into PGlite and PostgreSQL', async () => {
-    const env = { SLUICE_HOME: join(root, 'home') };
-    const trained = await json<Run>(
-      ['run', 'train-torch.yaml', '-p', `data_dir=${data}`, '-p', 'epochs=3'],
+    const env = { SLUICE_HOME: join(images.root, 'home') };
+    const trained = await cliJson<Run>(
+      ['run', 'train-torch.yaml', '-p', `data_dir=${images.data}`, '-p', 'epochs=3'],
       env,
     );
     expect(trained.status, trained.error?.message).toBe('succeeded');
     expect(trained.outputs?.test_accuracy).toBeGreaterThan(0.6);
-    const version = await json<{ params: Record<string, unknown>; metrics: Record<string, number> }>(
+    const version = await cliJson<{ params: Record<string, unknown>; metrics: Record<string, number> }>(
       ['models', 'show', 'mnist-cnn:1'],
       env,
     );
     expect(version.params).toMatchObject({ flavor: 'onnx', image_size: 28 });
 
-    const grey = await json<Run>(['run', 'stream.yaml', '-p', `data_dir=${data}`, '-p', 'count=120'], env);
+    const grey = await cliJson<Run>(
+      ['run', 'stream.yaml', '-p', `data_dir=${images.data}`, '-p', 'count=120'],
+      env,
+    );
     expect(grey.outputs).toEqual({ published: 120 });
-    const rgb = await json<Run>(
+    const rgb = await cliJson<Run>(
       [
         'run',
         'stream.yaml',
         '-p',
-        `data_dir=${data}`,
+        `data_dir=${images.data}`,
         '-p',
         'count=40',
         '-p',
@@ -89,12 +65,12 @@ describe('mnist-cnn: train with PyTorch, stream, predict', () => {
     await store.close();
     await lock.release();
 
-    const predicted = await json<Run>(['run', 'predict.yaml', '-p', 'stream_timeout_ms=1000'], env);
+    const predicted = await cliJson<Run>(['run', 'predict.yaml', '-p', 'stream_timeout_ms=1000'], env);
     expect(predicted.status, predicted.error?.message).toBe('succeeded');
     const summary = predicted.outputs?.summary as { predicted: number; skipped: number; accuracy: number };
     expect(summary).toMatchObject({ predicted: 160, skipped: 1 });
     expect(summary.accuracy).toBeGreaterThan(0.6);
-    const table = await json<{ total: number; rows: { id: string; prediction: number; label: number }[] }>(
+    const table = await cliJson<{ total: number; rows: { id: string; prediction: number; label: number }[] }>(
       ['table', 'show', 'predictions', '--limit', '1000'],
       env,
     );
@@ -102,7 +78,7 @@ describe('mnist-cnn: train with PyTorch, stream, predict', () => {
     expect(new Set(table.rows.map((row) => row.id)).size).toBe(160);
 
     // Nothing new on the topic: the next run predicts nothing and adds no row.
-    const idle = await json<Run>(['run', 'predict.yaml', '-p', 'stream_timeout_ms=300'], env);
+    const idle = await cliJson<Run>(['run', 'predict.yaml', '-p', 'stream_timeout_ms=300'], env);
     expect((idle.outputs?.summary as { predicted: number }).predicted).toBe(0);
 
     // The same pipeline writing to a real PostgreSQL server.
@@ -112,8 +88,8 @@ describe('mnist-cnn: train with PyTorch, stream, predict', () => {
     await admin.query(`CREATE DATABASE ${database}`);
     try {
       const url = `postgres://postgres@127.0.0.1:5432/${database}`;
-      await json<Run>(['run', 'stream.yaml', '-p', `data_dir=${data}`, '-p', 'count=30'], env);
-      const onServer = await json<Run>(['run', 'predict.yaml', '-p', 'stream_timeout_ms=1000'], {
+      await cliJson<Run>(['run', 'stream.yaml', '-p', `data_dir=${images.data}`, '-p', 'count=30'], env);
+      const onServer = await cliJson<Run>(['run', 'predict.yaml', '-p', 'stream_timeout_ms=1000'], {
         ...env,
         SLUICE_TABLES_URL: url,
       });

@@ -3,13 +3,10 @@
  * (Sluice's Conv2DBackpropFilter), logs per-epoch metrics, saves a model version that loads
  * back and predicts what the step measured; the pixel cache makes the second load instant.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sluice } from '../../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { cliJson, preparedImages } from './fixtures.js';
 import { cacheFile, loadImageFolder, selectImages, splitDataset } from '../lib/dataset.js';
 import {
   buildModel,
@@ -20,31 +17,8 @@ import {
   trainEpoch,
 } from '../lib/tfjs-model.js';
 
-const EXAMPLE = fileURLToPath(new URL('..', import.meta.url));
-let root: string;
-let data: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'mnist-tfjs-'));
-  data = join(root, 'images');
-  // 800 training + 800 test images of MNIST, all used by the pipeline.
-  const prepared = spawnSync(
-    process.execPath,
-    [join(EXAMPLE, 'scripts', 'prepare.mjs'), '--out', data, '--limit', '800'],
-    { encoding: 'utf8' },
-  );
-  if (prepared.status !== 0) throw new Error(`prepare.mjs failed: ${prepared.stderr}`);
-});
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-async function json<T>(args: string[], env: Record<string, string>): Promise<T> {
-  const result = await sluice([...args, '--json'], EXAMPLE, env);
-  if (result.code !== 0) throw new Error(`sluice ${args.join(' ')}: ${result.stderr}${result.stdout}`);
-  return JSON.parse(result.stdout) as T;
-}
+// 800 training + 800 test images of MNIST, all used by the pipeline.
+const folder = preparedImages(800);
 
 interface Run {
   runId: string;
@@ -55,15 +29,15 @@ interface Run {
 
 describe('mnist-train (TF.js on wasm)', () => {
   it('trains, logs metrics per epoch and saves a version that predicts as the step measured', async () => {
-    const env = { SLUICE_HOME: join(root, 'home') };
-    const params = ['-p', `data_dir=${data}`, '-p', 'epochs=2', '-p', 'batch_size=32', '-p', 'seed=3'];
-    const run = await json<Run>(['run', 'train.yaml', ...params, '-p', 'learning_rate=0.003'], env);
+    const env = { SLUICE_HOME: join(folder.root, 'home') };
+    const params = ['-p', `data_dir=${folder.data}`, '-p', 'epochs=2', '-p', 'batch_size=32', '-p', 'seed=3'];
+    const run = await cliJson<Run>(['run', 'train.yaml', ...params, '-p', 'learning_rate=0.003'], env);
     expect(run.status, run.error?.message).toBe('succeeded');
     const accuracy = run.outputs?.test_accuracy ?? 0;
     expect(accuracy).toBeGreaterThan(0.6);
     expect(run.outputs?.samples_per_second).toBeGreaterThan(0);
 
-    const shown = await json<{ metrics: { key: string; index: number | null; value: number }[] }>(
+    const shown = await cliJson<{ metrics: { key: string; index: number | null; value: number }[] }>(
       ['show', run.runId],
       env,
     );
@@ -73,7 +47,7 @@ describe('mnist-train (TF.js on wasm)', () => {
     const losses = shown.metrics.filter((metric) => metric.key === 'loss').map((metric) => metric.value);
     expect(losses[1]).toBeLessThan(losses[0] as number);
 
-    const version = await json<{ params: Record<string, unknown>; metrics: Record<string, number> }>(
+    const version = await cliJson<{ params: Record<string, unknown>; metrics: Record<string, number> }>(
       ['models', 'show', 'mnist-cnn:1'],
       env,
     );
@@ -81,22 +55,22 @@ describe('mnist-train (TF.js on wasm)', () => {
     expect(version.metrics.test_accuracy).toBe(accuracy);
 
     // The saved files predict the test part exactly as the step did before saving.
-    const downloaded = join(root, 'downloaded');
-    await json(['models', 'download', 'mnist-cnn:1', '-o', downloaded], env);
+    const downloaded = join(folder.root, 'downloaded');
+    await cliJson(['models', 'download', 'mnist-cnn:1', '-o', downloaded], env);
     const model = await loadTfjsModel(downloaded);
-    const { data: images } = await loadImageFolder(data, { size: 28 });
+    const { data: images } = await loadImageFolder(folder.data, { size: 28 });
     const split = splitDataset(images.count, { validationSplit: 0.1, testSplit: 0.1, seed: 3 });
     expect(evaluateTfjs(model, selectImages(images, split.test)).accuracy).toBe(accuracy);
     // The first load wrote the pixel cache; the run above found it.
-    expect((await stat(cacheFile(data, 28))).size).toBeGreaterThan(1600 * 28 * 28);
+    expect((await stat(cacheFile(folder.data, 28))).size).toBeGreaterThan(1600 * 28 * 28);
   });
 
   it('loads a saved model that predicts the same classes and probabilities', async () => {
-    const { data: images } = await loadImageFolder(data, { size: 20, limit: 300, seed: 1 });
+    const { data: images } = await loadImageFolder(folder.data, { size: 20, limit: 300, seed: 1 });
     const model = await buildModel({ size: 20, learningRate: 0.003, seed: 1 });
     await trainEpoch(model, images, { batchSize: 50, seed: 1 });
     const before = predictTfjs(model, images.images, images.count, 20);
-    const dir = join(root, 'saved');
+    const dir = join(folder.root, 'saved');
     await saveTfjsModel(model, dir);
     const after = predictTfjs(await loadTfjsModel(dir), images.images, images.count, 20);
     expect(Array.from(after.classes)).toEqual(Array.from(before.classes));
@@ -104,7 +78,7 @@ describe('mnist-train (TF.js on wasm)', () => {
   });
 
   it('says what is wrong with a folder that holds no images', async () => {
-    await expect(loadImageFolder(join(root, 'nothing'), { size: 28 })).rejects.toThrow(
+    await expect(loadImageFolder(join(folder.root, 'nothing'), { size: 28 })).rejects.toThrow(
       /data_dir .*nothing cannot be read .*expected a folder of <label>\/<image> files/,
     );
   });

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { pc } from '../colors.js';
-import { SluiceError } from '../../core/index.js';
+import { SluiceError, parseIsoTime } from '../../core/index.js';
 import type { SluiceClient } from '../../client/index.js';
 import { parseDuration } from '../../spec/index.js';
 import {
@@ -154,17 +154,6 @@ function days(flag: string, value: string | undefined): number | undefined {
   if (value !== undefined && /^\d+(\.\d+)?d$/.test(value))
     return Math.round(Number(value.slice(0, -1)) * 86_400_000);
   return duration(flag, value);
-}
-
-function time(flag: string, value: string): Date {
-  const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) {
-    throw new SluiceError(
-      'USAGE',
-      `${flag}: expected an ISO time like 2026-12-04T10:00:00Z, found '${value}'`,
-    );
-  }
-  return parsed;
 }
 
 /** A message as one JSON line: seq, key, time, headers, value (bytes as base64). */
@@ -388,7 +377,7 @@ export async function topicRead(
       limit,
       ...(fromSeq !== undefined ? { fromSeq } : {}),
       ...(fromSeq === undefined && options.fromTime !== undefined
-        ? { fromTime: time('--from-time', options.fromTime) }
+        ? { fromTime: parseIsoTime(options.fromTime, '--from-time') }
         : {}),
     });
     for (const message of messages) io.out(line(message));
@@ -502,7 +491,7 @@ export async function topicReset(
       ? 'latest'
       : options.toSeq !== undefined
         ? { seq: integer('--to-seq', options.toSeq, 1) ?? 1 }
-        : { time: time('--to-time', options.toTime ?? '') };
+        : { time: parseIsoTime(options.toTime ?? '', '--to-time') };
   return withTopics(config, 'sluice topic reset', async (topics) => {
     const info = await topics.resetGroup(name, group, start);
     io.out(options.json ? json(info) : `group ${group} of ${name} now has ${info.lag} message(s) to take\n`);

@@ -4,7 +4,7 @@
  * letters are a topic of their own (`config.deadLetter`), read with the same routes.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { SluiceError } from '../../../core/index.js';
+import { SluiceError, parseIsoTime } from '../../../core/index.js';
 import {
   BYTES_TYPE,
   messageValue,
@@ -245,18 +245,6 @@ export function messageBody(message: Message): z.infer<typeof MessageSchema> {
   }
 }
 
-/** A time given in a request; `INVALID_REQUEST` names the field when it is not one. */
-function parseTime(text: string, field: string): Date {
-  const time = new Date(text);
-  if (Number.isNaN(time.getTime())) {
-    throw new SluiceError(
-      'INVALID_REQUEST',
-      `${field}: expected an ISO time like 2026-12-04T10:00:00Z, found '${text}'`,
-    );
-  }
-  return time;
-}
-
 /** Registers the topic routes; rates come from the server's sampler (`deps.topicRates`), if any. */
 export function registerTopicRoutes(app: ApiApp, deps: ApiDeps): void {
   const topics: Topics | undefined = deps.workspace.topics;
@@ -323,7 +311,7 @@ export function registerTopicRoutes(app: ApiApp, deps: ApiDeps): void {
       limit: query.limit ?? 100,
       ...(query.fromSeq !== undefined ? { fromSeq: query.fromSeq } : {}),
       ...(query.fromSeq === undefined && query.fromTime !== undefined
-        ? { fromTime: parseTime(query.fromTime, 'query.fromTime') }
+        ? { fromTime: parseIsoTime(query.fromTime, 'query.fromTime', 'INVALID_REQUEST') }
         : {}),
     });
     return ok(c, { messages: messages.map(messageBody) });
@@ -345,7 +333,7 @@ export function registerTopicRoutes(app: ApiApp, deps: ApiDeps): void {
       body.seq !== undefined
         ? { seq: body.seq }
         : body.time !== undefined
-          ? { time: parseTime(body.time, 'body.time') }
+          ? { time: parseIsoTime(body.time, 'body.time', 'INVALID_REQUEST') }
           : (body.position ?? 'earliest');
     return ok(c, group(await open().resetGroup(name, groupName, start)));
   });
