@@ -1,7 +1,7 @@
 /**
  * `mnist-predict`: one datum is a batch of sample messages from the topic. Each message's
  * image (grey or RGB PNG) is decoded, classified with the model version the run resolved
- * (TF.js or ONNX, by its `flavor`), and written to the `predictions` table with its label.
+ * (TF.js or ONNX, by its `flavor`), and written to the `digit_predictions` table with its label.
  * A malformed message is logged and counted, never a crash.
  */
 import type { StepContext } from 'sluice';
@@ -17,7 +17,7 @@ export interface SampleBatch {
   messages: { seq: number; key: string | null; time: string; value: unknown }[];
 }
 
-/** A prediction row of the `predictions` table. */
+/** A prediction row of the `digit_predictions` table. */
 export interface PredictionRow {
   id: string;
   image: string;
@@ -138,7 +138,7 @@ export default async function predict(ctx: StepContext<{ samples: SampleBatch; m
   const classifier = await classifierFor(ctx.inputs.model);
   const { rows, problems } = await predictBatch(ctx.inputs.samples, classifier);
   for (const problem of problems) ctx.log.warn(`skipped ${problem}`);
-  ctx.table('predictions').insert(rows as unknown as Record<string, unknown>[]);
+  ctx.table('digit_predictions').insert(rows as unknown as Record<string, unknown>[]);
   const correct = rows.filter((row) => row.label === row.prediction).length;
   ctx.metric('batch_accuracy', rows.length > 0 ? correct / rows.length : 0);
   return { predicted: rows.length, correct, skipped: problems.length };

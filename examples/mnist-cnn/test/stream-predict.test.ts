@@ -71,7 +71,7 @@ describe('mnist-cnn: train with PyTorch, stream, predict', () => {
     expect(summary).toMatchObject({ predicted: 160, skipped: 1 });
     expect(summary.accuracy).toBeGreaterThan(0.6);
     const table = await cliJson<{ total: number; rows: { id: string; prediction: number; label: number }[] }>(
-      ['table', 'show', 'predictions', '--limit', '1000'],
+      ['table', 'show', 'digit_predictions', '--limit', '1000'],
       env,
     );
     expect(table.total).toBe(160);
@@ -97,7 +97,7 @@ describe('mnist-cnn: train with PyTorch, stream, predict', () => {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       const { rows } = await client.query<{ count: number; labelled: number }>(
-        'SELECT count(*) AS count, count(label) AS labelled FROM sluice_tables.predictions',
+        'SELECT count(*) AS count, count(label) AS labelled FROM sluice_tables.digit_predictions',
       );
       await client.end();
       expect(rows[0]).toEqual({ count: 30, labelled: 30 });
