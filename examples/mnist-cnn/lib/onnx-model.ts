@@ -38,6 +38,20 @@ export async function loadOnnxModel(dir: string): Promise<OnnxModel> {
   };
 }
 
+/**
+ * Classifies `n` grey `size` x `size` images (0..1, row-major, one after another) with a
+ * loaded ONNX model: the most probable class of each and all 10 probabilities per image.
+ */
+export async function predictOnnx(
+  model: OnnxModel,
+  images: Float32Array,
+  n: number,
+  size: number,
+): Promise<{ classes: Int32Array; probabilities: Float32Array }> {
+  const probabilities = await model.run(images, n, size);
+  return { classes: argmax(probabilities, n).classes, probabilities };
+}
+
 /** The most probable class of each of `n` rows of 10 probabilities. */
 export function argmax(
   probabilities: Float32Array,

@@ -67,12 +67,20 @@ async function load(model: ModelVersion): Promise<Classifier> {
   );
 }
 
+/** What a message value that is no JSON object is, for a problem line. */
+function kindOf(value: unknown): string {
+  if (ArrayBuffer.isView(value)) return `${value.byteLength} bytes that are not JSON`;
+  if (typeof value === 'string') return 'text that is not JSON';
+  if (Array.isArray(value)) return 'an array';
+  return value === null ? 'null' : `a ${typeof value}`;
+}
+
 /** Why a message cannot be predicted, or its id, label and image bytes. */
 export function readSample(
   value: unknown,
 ): { id: string; label: number | null; image: string } | { problem: string } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { problem: 'not a JSON object with id, label and image' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
+    return { problem: `not a JSON object with id, label and image (found ${kindOf(value)})` };
   }
   const { id, label, image } = value as Record<string, unknown>;
   if (typeof image !== 'string' || image.length === 0)

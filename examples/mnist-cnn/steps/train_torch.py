@@ -4,7 +4,9 @@ Reads a labelled image folder (<data_dir>/<label>/<name>.png, grey or RGB, any s
 splits it train/validation/test with a seeded shuffle, trains the same small CNN as the
 TF.js step, logs loss and accuracy per epoch to $SLUICE_METRICS, and saves an ONNX export
 as a new version of the model ($SLUICE_MODELS/<model>/model.onnx), served by
-onnxruntime-node in the predict pipeline.
+onnxruntime-node in the predict pipeline. Beside model.onnx, check-predictions.json holds
+what the trained network predicted for (up to 1,000 of) the test images, by folder path, so
+a serving runtime can be checked against PyTorch.
 """
 import json
 import os
@@ -31,6 +33,7 @@ except ImportError as error:  # pragma: no cover - what a user without the packa
 
 PIPELINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
+CHECK_PREDICTIONS = 1000
 
 
 def read_inputs():
@@ -39,7 +42,7 @@ def read_inputs():
 
 
 def load_folder(data_dir, size, limit):
-    """Images as float32 [N, 1, size, size] in 0..1 and int64 labels, in a stable order."""
+    """Images as float32 [N, 1, size, size] in 0..1, int64 labels and folder-relative paths, in a stable order."""
     if not os.path.isdir(data_dir):
         raise SystemExit(f"data_dir {data_dir} is not a folder; run scripts/prepare.mjs first")
     paths = []
@@ -49,7 +52,7 @@ def load_folder(data_dir, size, limit):
             continue
         for name in sorted(os.listdir(folder)):
             if name.lower().endswith(IMAGE_EXTENSIONS):
-                paths.append((os.path.join(folder, name), int(label)))
+                paths.append((f"{label}/{name}", int(label)))
     if not paths:
         raise SystemExit(f"data_dir {data_dir} holds no <label>/<image> files")
     if limit > 0:
@@ -58,13 +61,13 @@ def load_folder(data_dir, size, limit):
     images = np.empty((len(paths), 1, size, size), dtype=np.float32)
     labels = np.empty(len(paths), dtype=np.int64)
     for index, (path, label) in enumerate(paths):
-        with Image.open(path) as image:
+        with Image.open(os.path.join(data_dir, path)) as image:
             grey = image.convert("L")
             if grey.size != (size, size):
                 grey = grey.resize((size, size), Image.BILINEAR)
             images[index, 0] = np.asarray(grey, dtype=np.float32) / 255.0
         labels[index] = label
-    return images, labels
+    return images, labels, [path for path, _ in paths]
 
 
 class Cnn(nn.Module):
@@ -94,6 +97,17 @@ class Exported(nn.Module):
         return torch.softmax(self.model(images), dim=1)
 
 
+def predict(model, images, batch):
+    """The most probable class of each image."""
+    model.eval()
+    with torch.no_grad():
+        return [
+            int(index)
+            for start in range(0, len(images), batch)
+            for index in model(torch.from_numpy(images[start:start + batch])).argmax(1)
+        ]
+
+
 def evaluate(model, images, labels, batch):
     model.eval()
     loss_fn = nn.CrossEntropyLoss(reduction="sum")
@@ -116,12 +130,12 @@ def main():
     epochs = int(inputs.get("epochs", 2))
     rate = float(inputs.get("learning_rate", 0.001))
     seed = int(inputs.get("seed", 1))
-    name = inputs.get("model", "mnist-cnn-torch")
+    name = inputs.get("model", "mnist-cnn")
     data_dir = os.path.join(PIPELINE_DIR, inputs["data_dir"])
     torch.manual_seed(seed)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
 
-    images, labels = load_folder(data_dir, size, int(inputs.get("limit", 0)))
+    images, labels, paths = load_folder(data_dir, size, int(inputs.get("limit", 0)))
     order = np.random.default_rng(seed).permutation(len(images))
     test_count = int(len(images) * float(inputs.get("test_split", 0.1)))
     val_count = int(len(images) * float(inputs.get("validation_split", 0.1)))
@@ -149,13 +163,9 @@ def main():
             total_loss += float(loss) * len(picked)
             correct += int((logits.argmax(1) == y).sum())
         trained += len(shuffled)
-        val_loss, val_accuracy = evaluate(model, images[val], labels[val], 512)
-        points = {
-            "loss": total_loss / max(len(shuffled), 1),
-            "accuracy": correct / max(len(shuffled), 1),
-            "val_loss": val_loss,
-            "val_accuracy": val_accuracy,
-        }
+        points = {"loss": total_loss / max(len(shuffled), 1), "accuracy": correct / max(len(shuffled), 1)}
+        if len(val) > 0:
+            points["val_loss"], points["val_accuracy"] = evaluate(model, images[val], labels[val], 512)
         for key, value in points.items():
             metrics.write(json.dumps({"key": key, "value": value, "step": epoch}) + "\n")
         metrics.flush()
@@ -177,6 +187,9 @@ def main():
         dynamic_axes={"images": {0: "batch"}, "probabilities": {0: "batch"}},
         opset_version=13,
     )
+    checked = test[:CHECK_PREDICTIONS]
+    with open(os.path.join(folder, "check-predictions.json"), "w", encoding="utf-8") as handle:
+        json.dump({"ids": [paths[index] for index in checked], "classes": predict(model, images[checked], 512)}, handle)
     with open(os.path.join(os.environ["SLUICE_MODELS"], f"{name}.json"), "w", encoding="utf-8") as handle:
         json.dump(
             {
