@@ -139,7 +139,7 @@ class EmbeddedTopics implements Topics {
   }
 
   async delete(name: string): Promise<void> {
-    await this.get(name);
+    await this.#mustExist(name);
     await this.#sql.transaction(async (tx) => {
       for (const table of ['topic_pending', 'topic_groups', 'topic_messages']) {
         await tx.query(`DELETE FROM ${table} WHERE topic = $1`, [name]);
@@ -225,7 +225,7 @@ class EmbeddedTopics implements Topics {
   }
 
   async read(topic: string, options: ReadOptions = {}): Promise<Message[]> {
-    await this.get(topic);
+    await this.#mustExist(topic);
     const limit = options.limit ?? 100;
     const params: unknown[] = [topic, limit];
     let where = '';
@@ -244,7 +244,7 @@ class EmbeddedTopics implements Topics {
   }
 
   async readSeqs(topic: string, seqs: readonly number[]): Promise<Message[]> {
-    await this.get(topic);
+    await this.#mustExist(topic);
     const rows = await this.#messages(this.#sql, topic, seqs);
     return seqs.flatMap((seq) => {
       const message = rows.get(seq);
@@ -254,7 +254,7 @@ class EmbeddedTopics implements Topics {
 
   async consumer(topic: string, group: string, options: { start?: StartPosition } = {}): Promise<Consumer> {
     checkName(group, 'group');
-    await this.get(topic);
+    await this.#mustExist(topic);
     const cursor = await this.#cursorFor(topic, options.start ?? 'earliest');
     await this.#sql.query(
       `INSERT INTO topic_groups (topic, name, cursor, created_at) VALUES ($1, $2, $3, now())
@@ -364,6 +364,12 @@ class EmbeddedTopics implements Topics {
       throw new SluiceError('TOPIC_GROUP_NOT_FOUND', `topic '${topic}' has no consumer group '${group}'`);
     }
     return found;
+  }
+
+  /** Throws `TOPIC_NOT_FOUND` unless `name` exists; cheaper than {@link get}, which counts messages. */
+  async #mustExist(name: string): Promise<void> {
+    const { rows } = await this.#sql.query('SELECT 1 FROM topics WHERE name = $1', [name]);
+    if (rows.length === 0) await this.#missing(name);
   }
 
   async #missing(name: string): Promise<never> {
