@@ -44,6 +44,7 @@ import type { PlannedInput } from './data-plan.js';
 import type { ResultCache } from './result-cache.js';
 import { ValueTable, datumKeys } from './values.js';
 import type { BatchOutcome, StreamSource } from './stream-source.js';
+import { ensureTopicOnce } from '../streams/ensure.js';
 import type { Topics } from '../streams/index.js';
 
 /** What a run execution needs; compiled once by the engine. */
@@ -583,7 +584,7 @@ export class RunExecution {
       if (value === undefined) continue;
       const scatter = step.outputs.some((item) => item.name === output && item.scatter);
       const values = scatter && Array.isArray(value) ? value : [value];
-      await topics.ensure(topic);
+      await ensureTopicOnce(topics, topic);
       await topics.produce(
         topic,
         values.map((item, index) => ({ value: item, id: `${execKey}:${output}:${index}` })),

@@ -5,3 +5,4 @@ export { createEmbeddedTopics } from './embedded/embedded-topics.js';
 export { openNatsTopics } from './nats/nats-topics.js';
 export { startMqttSource, mqttMessage } from './mqtt/mqtt-source.js';
 export type { MqttSource, MqttSourceOptions } from './mqtt/mqtt-source.js';
+export { ensureTopicOnce } from './ensure.js';

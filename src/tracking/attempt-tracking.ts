@@ -9,7 +9,9 @@ import type { ObjectStore } from '../data/index.js';
 import type { LoadedModel, ModelSaveOptions, StepTracking } from '../runtime/index.js';
 import type { Pipeline, StepSpec, TableSpec } from '../spec/index.js';
 import type { MetadataStore, RunRecord, TableRowsBatch, TrackedFile } from '../store/index.js';
-import { encodeMessage, type ProduceMessage, type Topics } from '../streams/index.js';
+import { encodeMessage } from '../streams/codec.js';
+import { ensureTopicOnce } from '../streams/ensure.js';
+import type { ProduceMessage, Topics } from '../streams/index.js';
 import { storeFiles } from './files.js';
 import type { ModelProvenance } from './model-version.js';
 import type { ModelRegistry } from './registry.js';
@@ -223,7 +225,7 @@ export class AttemptTracking implements StepTracking {
     }
     for (const [topic, messages] of this.#messages) {
       // Topics a step publishes to are declared in its spec: created on first use, as Kafka does.
-      await topics.ensure(topic);
+      await ensureTopicOnce(topics, topic);
       const withIds = messages.map((message, index) => ({
         ...message,
         id: message.id ?? `${execKey}:${topic}:${index}`,
