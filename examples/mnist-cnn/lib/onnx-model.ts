@@ -1,6 +1,6 @@
 /**
  * The ONNX flavour of the mnist-cnn model (exported by the PyTorch step), run with
- * onnxruntime-node: an optional dependency, loaded only when an ONNX version is used.
+ * onnxruntime-node: not a dependency of the sluice package (a dev dependency of this repo), loaded only when an ONNX version is used.
  */
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
@@ -17,7 +17,7 @@ export async function loadOnnxModel(dir: string): Promise<OnnxModel> {
     ort = await import('onnxruntime-node');
   } catch (error) {
     throw new Error(
-      `ONNX model versions need the optional package onnxruntime-node (npm install onnxruntime-node): ${(error as Error).message}`,
+      `ONNX model versions need the package onnxruntime-node (npm install onnxruntime-node): ${(error as Error).message}`,
     );
   }
   const session = await ort.InferenceSession.create(join(dir, 'model.onnx'), {
