@@ -72,6 +72,8 @@ const BY_CODE: Record<ErrorCode, number> = {
   TOPIC_GROUP_NOT_FOUND: EXIT.notFound,
   TOPIC_UNAVAILABLE: EXIT.internal,
   MESSAGE_INVALID: EXIT.usage,
+  BAD_ARRAYS: EXIT.invalid,
+  BATCHES_FAILED: EXIT.runFailed,
   UNAUTHORIZED: EXIT.usage,
   FORBIDDEN: EXIT.usage,
   TOKEN_NOT_FOUND: EXIT.notFound,

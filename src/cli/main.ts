@@ -50,6 +50,7 @@ import {
   topicReset,
   topicShow,
 } from './commands/topic.js';
+import { batchesExec, batchesLoader, batchesRead, type BatchFlags } from './commands/batches.js';
 import {
   DEFAULT_PORT,
   backfillCommand,
@@ -620,6 +621,50 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--qos <qos>', '1 (default): acked after produce; 0: at most once')
     .action(async (name: string, options: Parameters<typeof topicMqtt>[1]) => {
       exitCode = await topicMqtt(name, options, config(), io);
+    });
+
+  const batches = program
+    .command('batches')
+    .description(
+      "random training batches of a repo's datapoints, loaded by worker processes: read, exec, loader",
+    );
+  const sessionFlags = (command: Command): Command =>
+    command
+      .requiredOption('--repo <repo>', 'the repo holding the datapoints (e.g. cardiac-mri)')
+      .option('--ref <ref>', 'branch or commit (default main)')
+      .option('--path <path>', 'only datapoints under this path (default /)')
+      .option('--suffix <suffix>', 'only files ending so (default .arrays)')
+      .option('--size <n>', 'datapoints per batch (default 8)')
+      .option('--epochs <n>', 'passes over the datapoints (default 1)')
+      .option('--seed <n>', 'fixes the order (default random, printed)')
+      .option('--drop-last', "leave out each epoch's short last batch")
+      .option('--prefetch <n>', 'batches requested ahead of the one in use (default 4)')
+      .option('--loaders <n>', 'loader processes to fork (default 2)')
+      .option('--name <name>', 'session name, naming its topics (default random)')
+      .option('--ack-wait <ms>', 'redeliver a request after this many ms without its loader (default 10000)');
+  sessionFlags(batches.command('read').description('print the batches of a session (shapes and datapoints)'))
+    .option('--limit <n>', 'stop after this many batches')
+    .option('--json', 'one JSON line per batch')
+    .action(async (options: BatchFlags & { limit?: string; json?: boolean }) => {
+      exitCode = await batchesRead(options, config(), io);
+    });
+  sessionFlags(
+    batches
+      .command('exec')
+      .description('run a program (e.g. python3 train.py) that reads the batches from $SLUICE_BATCHES_SOCKET')
+      .argument('<program...>', 'the program and its arguments, after --'),
+  ).action(async (programArgs: string[], options: BatchFlags) => {
+    exitCode = await batchesExec(programArgs, options, config(), io);
+  });
+  batches
+    .command('loader')
+    .description("load a session's batch requests until stopped (topics in NATS, or forked by a session)")
+    .requiredOption('--name <name>', 'the session name')
+    .option('--concurrency <n>', 'requests loaded at once (default 2)')
+    .option('--objects <dir>', 'the object store folder (default <home>/objects)')
+    .option('--from-parent', 'reach topics through the parent process (set by a session that forks loaders)')
+    .action(async (options: Parameters<typeof batchesLoader>[0]) => {
+      exitCode = await batchesLoader(options, config(), io);
     });
 
   const token = program.command('token').description('API tokens for the HTTP API: create, list, revoke');

@@ -58,6 +58,9 @@ export const ERROR_CODES = {
   TOPIC_GROUP_NOT_FOUND: 'a topic has no consumer group of this name',
   TOPIC_UNAVAILABLE: 'the topic backend (NATS JetStream) cannot be reached or refused a request',
   MESSAGE_INVALID: 'a message to produce is malformed',
+  // Training batches.
+  BAD_ARRAYS: 'an array bundle (a datapoint or batch file) is malformed',
+  BATCHES_FAILED: 'a training batch could not be loaded',
   // HTTP API.
   UNAUTHORIZED: 'an API request has no valid token',
   FORBIDDEN: "an API token's role does not allow this request",

@@ -39,6 +39,16 @@ export function describeObjectStoreConformance(
       await expect(objects.get(hash)).rejects.toThrow(`object ${hash}`);
     });
 
+    it('deletes an object, and deleting it again is no error', async () => {
+      const { objects } = await make();
+      const hash = await objects.put(new TextEncoder().encode('transient'));
+      await objects.delete(hash);
+      expect(await objects.has(hash)).toBe(false);
+      await expect(objects.get(hash)).rejects.toThrow('is missing');
+      await objects.delete(hash);
+      await expect(objects.delete('../x')).rejects.toThrow('is not an object hash');
+    });
+
     it('says an unknown object is missing and rejects a malformed hash', async () => {
       const { objects } = await make();
       expect(await objects.has('0'.repeat(64))).toBe(false);

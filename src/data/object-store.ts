@@ -28,6 +28,11 @@ export interface ObjectStore {
   has(hash: ObjectHash): Promise<boolean>;
   /** The size of a stored object in bytes; `IO` when it is missing. */
   size(hash: ObjectHash): Promise<number>;
+  /**
+   * Removes an object (nothing when it is absent). Only for objects nothing else refers to:
+   * content addressing means another writer of the same bytes shares the object.
+   */
+  delete(hash: ObjectHash): Promise<void>;
 }
 
 /**

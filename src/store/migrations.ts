@@ -313,6 +313,31 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'batch indexes',
+    // NOTE: a snapshot of a commit's datapoint files numbered 0..n-1 by path, so the batch
+    // sampler looks datapoints up by ordinal (a permuted position) without loading the list.
+    sql: `
+      CREATE TABLE batch_indexes (
+        id text PRIMARY KEY,
+        repo text NOT NULL,
+        commit_id text NOT NULL,
+        prefix text NOT NULL,
+        suffix text NOT NULL,
+        count bigint NOT NULL,
+        created_at timestamptz NOT NULL
+      );
+      CREATE TABLE batch_index_entries (
+        index_id text NOT NULL REFERENCES batch_indexes (id) ON DELETE CASCADE,
+        ordinal bigint NOT NULL,
+        path text COLLATE "C" NOT NULL,
+        hash text NOT NULL,
+        size bigint NOT NULL,
+        PRIMARY KEY (index_id, ordinal)
+      );
+    `,
+  },
 ];
 
 /** A hash of the migrations, naming templates built from them. */

@@ -176,6 +176,9 @@ export function openLocalObjectStore(dir: string): ObjectStore {
       await writeFile(dest, data);
     },
     has: (hash) => pathExists(pathOf(hash)),
+    async delete(hash) {
+      await rm(pathOf(hash), { force: true });
+    },
     async size(hash) {
       try {
         return (await stat(pathOf(hash))).size;

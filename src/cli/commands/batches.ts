@@ -1,0 +1,293 @@
+/**
+ * `sluice batches ...`: random training batches of a repo's datapoints, loaded by worker
+ * processes over topics.
+ * - `read`: prints each batch (shapes, datapoints) — to look at a session, or script one;
+ * - `exec -- PROGRAM...`: runs a program (a Python trainer) that reads the batches from the
+ *   socket named by `SLUICE_BATCHES_SOCKET` (`python/sluice_batches.py` reads it);
+ * - `loader`: a loader process; forked by a session, or started on another machine with
+ *   topics in NATS (`SLUICE_NATS_URL`) to add loaders to a session by its `--name`.
+ */
+import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { encodeArrays } from '../../batches/arrays.js';
+import { openBatches, type Batch, type BatchesOptions, type BatchSession } from '../../batches/client.js';
+import { runLoader } from '../../batches/loader.js';
+import { SluiceError } from '../../core/index.js';
+import { openLocalObjectStore } from '../../data/index.js';
+import { topicsFromParent } from '../../streams/ipc.js';
+import { openNatsTopics } from '../../streams/index.js';
+import type { CliConfig } from '../config.js';
+import { EXIT } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import { withWorkspace } from '../workspace.js';
+
+/** The folder holding `sluice_batches.py`, put on a program's PYTHONPATH. */
+const PYTHON_DIR = fileURLToPath(new URL('../../../python', import.meta.url));
+
+export interface BatchFlags {
+  repo: string;
+  ref?: string;
+  path?: string;
+  suffix?: string;
+  size?: string;
+  epochs?: string;
+  seed?: string;
+  prefetch?: string;
+  loaders?: string;
+  dropLast?: boolean;
+  name?: string;
+  ackWait?: string;
+}
+
+function integer(flag: string, value: string | undefined, minimum: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < minimum)
+    throw new SluiceError('USAGE', `--${flag}: expected an integer ≥ ${minimum}, found '${value}'`);
+  return number;
+}
+
+function sessionOptions(flags: BatchFlags, io: Io): BatchesOptions {
+  const options: BatchesOptions = { repo: flags.repo, onLog: (line) => io.err(`${line}\n`) };
+  if (flags.ref !== undefined) options.ref = flags.ref;
+  if (flags.path !== undefined) options.path = flags.path;
+  if (flags.suffix !== undefined) options.suffix = flags.suffix;
+  if (flags.name !== undefined) options.name = flags.name;
+  if (flags.dropLast) options.dropLast = true;
+  const numbers: [keyof BatchesOptions, string, string | undefined, number][] = [
+    ['size', 'size', flags.size, 1],
+    ['epochs', 'epochs', flags.epochs, 1],
+    ['seed', 'seed', flags.seed, 0],
+    ['prefetch', 'prefetch', flags.prefetch, 1],
+    ['loaders', 'loaders', flags.loaders, 0],
+    ['ackWaitMs', 'ack-wait-ms', flags.ackWait, 1],
+  ];
+  for (const [key, flag, value, minimum] of numbers) {
+    const number = integer(flag, value, minimum);
+    if (number !== undefined) (options as unknown as Record<string, number>)[key] = number;
+  }
+  return options;
+}
+
+/** Runs `fn` with a started session on the data directory, closing both afterwards. */
+async function withSession<T>(
+  flags: BatchFlags,
+  config: CliConfig,
+  io: Io,
+  command: string,
+  fn: (session: BatchSession) => Promise<T>,
+): Promise<T> {
+  return withWorkspace(config, command, async (workspace) => {
+    const session = await openBatches(
+      { ...workspace, objectsDir: join(config.home, 'objects') },
+      sessionOptions(flags, io),
+    );
+    try {
+      return await fn(session);
+    } finally {
+      await session.close();
+    }
+  });
+}
+
+function describe(session: BatchSession): string {
+  const { index } = session;
+  return `${index.count} datapoints of ${index.repo}@${index.commitId} under ${index.prefix}: ${session.perEpoch} batches of ${session.size} per epoch, ${session.epochs} epoch(s), seed ${session.seed}, session ${session.name}`;
+}
+
+function shapes(batch: Batch): string {
+  return Object.entries(batch.arrays)
+    .map(([name, array]) => `${name} ${array.dtype} [${array.shape.join(',')}]`)
+    .join(', ');
+}
+
+/** `sluice batches read`: prints every batch of a session (or the first `--limit`). */
+export async function batchesRead(
+  flags: BatchFlags & { limit?: string; json?: boolean },
+  config: CliConfig,
+  io: Io,
+): Promise<number> {
+  const limit = integer('limit', flags.limit, 1);
+  return withSession(flags, config, io, 'sluice batches read', async (session) => {
+    io.err(`${describe(session)}\n`);
+    const started = performance.now();
+    let count = 0;
+    for await (const batch of session) {
+      count += 1;
+      if (flags.json)
+        io.out(
+          `${JSON.stringify({
+            epoch: batch.epoch,
+            index: batch.index,
+            paths: batch.paths,
+            ordinals: batch.ordinals,
+            arrays: Object.fromEntries(
+              Object.entries(batch.arrays).map(([name, array]) => [
+                name,
+                { dtype: array.dtype, shape: array.shape },
+              ]),
+            ),
+          })}\n`,
+        );
+      else io.out(`epoch ${batch.epoch} batch ${batch.index}: ${shapes(batch)}  ${batch.paths.join(' ')}\n`);
+      if (!flags.json && count % 100 === 0) io.err(`${count} batches\n`);
+      if (limit !== undefined && count >= limit) break;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    io.err(
+      `${count} batches in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(1)}/s); ${session.stats.loaderRestarts} loader restarts\n`,
+    );
+    return EXIT.ok;
+  });
+}
+
+/** Writes one length-prefixed frame, waiting while the reader is behind (backpressure). */
+async function writeFrame(socket: Socket, bytes: Uint8Array): Promise<void> {
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(bytes.byteLength));
+  socket.write(length);
+  if (bytes.byteLength > 0 && !socket.write(bytes))
+    await new Promise<void>((resolve, reject) => {
+      socket.once('drain', resolve);
+      socket.once('close', () => reject(new Error('the program closed the batch socket')));
+    });
+}
+
+/** `sluice batches exec -- PROGRAM...`: serves a session's batches to a program over a Unix socket. */
+export async function batchesExec(
+  program: string[],
+  flags: BatchFlags,
+  config: CliConfig,
+  io: Io,
+): Promise<number> {
+  if (program.length === 0) throw new SluiceError('USAGE', 'name the program to run after --');
+  return withSession(flags, config, io, 'sluice batches exec', async (session) => {
+    io.err(`${describe(session)}\n`);
+    const socketPath = join(tmpdir(), `sluice-batches-${randomBytes(6).toString('hex')}.sock`);
+    let served = 0;
+    let serving: Promise<void> = Promise.resolve();
+    const server = createServer((socket) => {
+      // One reader gets the session; a second connection is told so and closed.
+      if (served++ > 0) {
+        socket.end();
+        return;
+      }
+      serving = (async () => {
+        try {
+          for await (const batch of session) {
+            await writeFrame(
+              socket,
+              encodeArrays({
+                meta: {
+                  epoch: batch.epoch,
+                  index: batch.index,
+                  paths: batch.paths,
+                  ordinals: batch.ordinals,
+                  items: batch.meta,
+                },
+                arrays: batch.arrays,
+              }),
+            );
+          }
+          await writeFrame(socket, new Uint8Array(0));
+          socket.end();
+        } catch (error) {
+          if (!socket.destroyed) io.err(`batches: ${(error as Error).message}\n`);
+          socket.destroy();
+        }
+      })();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, resolve);
+    });
+    try {
+      const env = {
+        ...io.env,
+        SLUICE_BATCHES_SOCKET: socketPath,
+        PYTHONPATH: [PYTHON_DIR, io.env.PYTHONPATH].filter(Boolean).join(delimiter),
+      };
+      const child = spawn(program[0]!, program.slice(1), { cwd: io.cwd, env, stdio: 'inherit' });
+      const code = await new Promise<number>((resolve, reject) => {
+        child.once('error', (error) =>
+          reject(new SluiceError('USAGE', `cannot run ${program[0]}: ${error.message}`, { cause: error })),
+        );
+        child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 : 1)));
+      });
+      await serving;
+      return code;
+    } finally {
+      server.close();
+      await rm(socketPath, { force: true });
+    }
+  });
+}
+
+/**
+ * `sluice batches loader --name N`: loads a session's batch requests until stopped. Forked by
+ * a session (`--from-parent`: topics through the parent), or run elsewhere against NATS.
+ */
+export async function batchesLoader(
+  flags: { name: string; fromParent?: boolean; objects?: string; concurrency?: string },
+  config: CliConfig,
+  io: Io,
+): Promise<number> {
+  const concurrency = integer('concurrency', flags.concurrency, 1) ?? 2;
+  const objects = openLocalObjectStore(flags.objects ?? join(config.home, 'objects'));
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    if (flags.fromParent) {
+      // The parent owns the session: when it goes, so does this loader.
+      process.once('disconnect', onSignal);
+      await runLoader({
+        topics: topicsFromParent(),
+        objects,
+        name: flags.name,
+        concurrency,
+        signal: stop.signal,
+      });
+      if (process.connected) process.disconnect();
+      return EXIT.ok;
+    }
+    if (!config.natsUrl)
+      throw new SluiceError(
+        'USAGE',
+        'a loader outside the session process reaches its topics in NATS: set SLUICE_NATS_URL (embedded topics are reachable only by loaders the session forks)',
+      );
+    const topics = await openNatsTopics({ url: config.natsUrl });
+    try {
+      io.err(`loading batches of session ${flags.name}; stop with Ctrl-C\n`);
+      // A session may not have started yet, or ends and starts again under the same name.
+      while (!stop.signal.aborted) {
+        const exists = await topics.get(`${flags.name}.requests`).then(
+          () => true,
+          () => false,
+        );
+        if (exists) {
+          const loaded = await runLoader({
+            topics,
+            objects,
+            name: flags.name,
+            concurrency,
+            signal: stop.signal,
+          });
+          io.err(`${loaded} batches loaded\n`);
+        } else await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      return EXIT.ok;
+    } finally {
+      await topics.close();
+    }
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
