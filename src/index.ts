@@ -45,3 +45,21 @@ export type {
   TopicInfo,
   Topics,
 } from './streams/index.js';
+export {
+  batches,
+  decodeArrays,
+  encodeArrays,
+  openBatches,
+  BatchSession,
+  Permutation,
+} from './batches/index.js';
+export type {
+  ArrayBundle,
+  Batch,
+  BatchesOptions,
+  BatchSource,
+  Dtype,
+  NdArray,
+  TypedArray,
+} from './batches/index.js';
+export { openWorkspace } from './cli/open-workspace.js';

@@ -30,7 +30,8 @@ export const DTYPES = {
 } as const;
 
 export type Dtype = keyof typeof DTYPES;
-export type TypedArray = InstanceType<(typeof DTYPES)[Dtype]>;
+export type TypedArray =
+  Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
 /** An n-dimensional array, row-major. */
 export interface NdArray<T extends TypedArray = TypedArray> {

@@ -206,10 +206,11 @@ def plant_defects(out, patients, rng):
     path = contour_path(out, second["original_id"], victim["n"])
     with open(path) as handle:
         lines = handle.read().splitlines()
-    lines.insert(len(lines) // 2, "12.5")
+    at = len(lines) // 2
+    lines.insert(at, "12.5")
     with open(path, "w") as handle:
         handle.write("\n".join(lines) + "\n")
-    defects.append({"file": os.path.relpath(path, out), "kind": "contour-odd-coordinates", "line": len(lines) // 2})
+    defects.append({"file": os.path.relpath(path, out), "kind": "contour-odd-coordinates", "line": at + 1})
 
     contoured = [s for s in third["slices"] if s["contour"] and "defect" not in s]
     victim = contoured[-1]
