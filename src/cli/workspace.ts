@@ -5,11 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SluiceError, fileLogger, type Logger } from '../core/index.js';
 import { Repos, openLocalObjectStore, type ObjectStore } from '../data/index.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import { localRunsApi, startControlServer, type RunsApi } from '../server/index.js';
+import { openBatches } from '../batches/client.js';
 import {
   LockHeldError,
   openEmbeddedStore,
@@ -42,6 +44,9 @@ export interface LocalWorkspace {
   topics: Topics;
   close(): Promise<void>;
 }
+
+/** Sluice's Python helpers (`sluice_batches`), put on command steps' PYTHONPATH. */
+const PYTHON_DIR = fileURLToPath(new URL('../../python', import.meta.url));
 
 /** Where the owner's control socket lives (Unix socket paths are limited to ~100 bytes). */
 export function controlSocketPath(home: string): string {
@@ -94,6 +99,7 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
     await lock.release();
     throw error;
   }
+  const socket = controlSocketPath(config.home);
   const tracking = new Tracking(store, objects, {
     topics,
     ...(tablesClient ? { tables: new Tables({ tracking: await tableQueries(tablesClient) }) } : {}),
@@ -107,12 +113,20 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
     scratchDir: config.scratchDir,
     concurrency: config.concurrency,
     logger,
+    // Command steps reach this process (training batches) through its control socket.
+    stepEnv: {
+      SLUICE_HOME: config.home,
+      SLUICE_CONTROL_SOCKET: socket,
+      PYTHONPATH: [PYTHON_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+    },
   });
   const api = localRunsApi(store, engine);
-  const socket = controlSocketPath(config.home);
   let control: { close(): Promise<void> } | undefined;
   try {
-    control = await startControlServer(api, socket);
+    control = await startControlServer(api, socket, {
+      openBatches: (options) =>
+        openBatches({ store, repos, objects, topics, objectsDir: join(config.home, 'objects') }, options),
+    });
     await lock.update({ command, socket });
   } catch (error) {
     logger.warn({ err: error }, 'control socket unavailable; other shells cannot reach this process');

@@ -55,6 +55,8 @@ export interface EngineOptions {
   repos?: Repos;
   /** Topics: what topic inputs consume and topic outputs publish to. */
   topics?: Topics;
+  /** Environment added for command steps (e.g. how to reach the data directory's owner). */
+  stepEnv?: Record<string, string>;
 }
 
 /** Options of one run. `params` must already be resolved against the pipeline's params. */
@@ -108,7 +110,10 @@ export function createEngine(options: EngineOptions): Engine {
   const logger = options.logger ?? silentLogger();
   const runtimes = options.runtimes ?? {
     ts: createTsRuntime({ objects: options.objects, maxWorkers: concurrency }),
-    command: createCommandRuntime({ objects: options.objects }),
+    command: createCommandRuntime({
+      objects: options.objects,
+      ...(options.stepEnv ? { env: { ...process.env, ...options.stepEnv } } : {}),
+    }),
   };
   const writer = new StateWriter(options.store, {
     intervalMs: options.flushIntervalMs ?? 25,

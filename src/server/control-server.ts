@@ -4,22 +4,44 @@
  * shell work while a run holds the directory's lock.
  *
  * Routes: `GET /v0/runs`, `GET /v0/runs/:id`, `GET /v0/runs/:id/logs?after=&step=&limit=`,
- * `POST /v0/runs/:id/cancel`. Errors: `{ code, message, details }` with a status from
- * {@link httpStatusFor}.
+ * `POST /v0/runs/:id/cancel`, and `POST /v0/batches` (body: batch session options; the
+ * response streams the session's batches as frames, see `batches/frames.ts`). Errors:
+ * `{ code, message, details }` with a status from {@link httpStatusFor}.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { rm } from 'node:fs/promises';
-import { toSluiceError } from '../core/index.js';
+import { SluiceError, toSluiceError } from '../core/index.js';
 import { httpStatusFor } from './http/errors.js';
 import type { RunStatus } from '../store/index.js';
 import type { RunsApi } from './runs-api.js';
+import type { BatchesOptions, BatchSession } from '../batches/client.js';
+import { writeBatchFrames } from '../batches/frames.js';
+
+/** What the owner offers besides runs. */
+export interface ControlExtras {
+  /** Opens a batch session over the owner's data directory. */
+  openBatches?: (options: BatchesOptions) => Promise<BatchSession>;
+}
 
 export { httpStatusFor };
 
 /** Serves `api` on the Unix socket `path` (replacing a stale socket file). */
-export async function startControlServer(api: RunsApi, path: string): Promise<{ close(): Promise<void> }> {
+export async function startControlServer(
+  api: RunsApi,
+  path: string,
+  extras: ControlExtras = {},
+): Promise<{ close(): Promise<void> }> {
   await rm(path, { force: true });
   const server: Server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://sluice');
+    if (url.pathname === '/v0/batches' && request.method === 'POST') {
+      serveBatches(extras, request, response).catch((error: unknown) => {
+        if (!response.headersSent)
+          send(response, httpStatusFor(toSluiceError(error).code), toSluiceError(error).toJSON());
+        else response.destroy();
+      });
+      return;
+    }
     handle(api, request, response).catch((error: unknown) =>
       send(response, 500, toSluiceError(error).toJSON()),
     );
@@ -80,6 +102,50 @@ async function handle(api: RunsApi, request: IncomingMessage, response: ServerRe
   } catch (error) {
     const failure = toSluiceError(error);
     return send(response, httpStatusFor(failure.code), failure.toJSON());
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as unknown;
+  } catch (error) {
+    throw new SluiceError('INVALID_REQUEST', `the body is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Streams a batch session's frames; the session ends with the stream or when the reader leaves. */
+async function serveBatches(
+  extras: ControlExtras,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (!extras.openBatches) throw new SluiceError('USAGE', 'this process does not serve training batches');
+  const body = await readBody(request);
+  if (typeof body !== 'object' || body === null || typeof (body as { repo?: unknown }).repo !== 'string')
+    throw new SluiceError('INVALID_REQUEST', "the body needs 'repo': the repo holding the datapoints");
+  const session = await extras.openBatches(body as BatchesOptions);
+  try {
+    const { index } = session;
+    response.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'x-sluice-batches': JSON.stringify({
+        name: session.name,
+        seed: session.seed,
+        size: session.size,
+        epochs: session.epochs,
+        perEpoch: session.perEpoch,
+        count: index.count,
+        repo: index.repo,
+        commit: index.commitId,
+        prefix: index.prefix,
+      }),
+    });
+    await writeBatchFrames(session, response);
+    response.end();
+  } finally {
+    await session.close();
   }
 }
 

@@ -197,6 +197,25 @@ describe('cardiac-mri', () => {
       await workspace.close();
     }
   });
+
+  it('trains a PyTorch step on random batches read through the run', async () => {
+    const result = await sluice(
+      ['run', join(EXAMPLE, 'train.yaml'), '-p', 'epochs=6', '-p', 'batch_size=4', '--json'],
+      root,
+      env(),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const outputs = (JSON.parse(result.stdout) as { outputs: Record<string, number> }).outputs;
+    const count = outputs.datapoints! / 6;
+    expect(outputs.batches).toBe(6 * Math.ceil(count / 4));
+    expect(Number.isInteger(count) && count > 10).toBe(true);
+    // It learns: the last epoch's loss is below the first's, and it finds the blood pool.
+    expect(outputs.loss).toBeLessThan(outputs.first_epoch_loss!);
+    expect(outputs.dice).toBeGreaterThan(0.3);
+    const model = await sluice(['models', 'show', 'cardiac-segmenter:1', '--json'], root, env());
+    expect(model.code, model.stderr).toBe(0);
+    expect(model.stdout).toContain('segmenter.pt');
+  }, 120_000);
 });
 
 interface SummaryOutput {

@@ -9,14 +9,16 @@
  */
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { encodeArrays } from '../../batches/arrays.js';
 import { openBatches, type Batch, type BatchesOptions, type BatchSession } from '../../batches/client.js';
 import { runLoader } from '../../batches/loader.js';
+import { writeBatchFrames } from '../../batches/frames.js';
+import { openRemoteBatches } from '../../batches/remote.js';
+import { LockHeldError } from '../../store/index.js';
 import { SluiceError } from '../../core/index.js';
 import { openLocalObjectStore } from '../../data/index.js';
 import { topicsFromParent } from '../../streams/ipc.js';
@@ -24,7 +26,7 @@ import { openNatsTopics } from '../../streams/index.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
-import { withWorkspace } from '../workspace.js';
+import { openLocalWorkspace } from '../workspace.js';
 
 /** The folder holding `sluice_batches.py`, put on a program's PYTHONPATH. */
 const PYTHON_DIR = fileURLToPath(new URL('../../../python', import.meta.url));
@@ -74,27 +76,6 @@ function sessionOptions(flags: BatchFlags, io: Io): BatchesOptions {
   return options;
 }
 
-/** Runs `fn` with a started session on the data directory, closing both afterwards. */
-async function withSession<T>(
-  flags: BatchFlags,
-  config: CliConfig,
-  io: Io,
-  command: string,
-  fn: (session: BatchSession) => Promise<T>,
-): Promise<T> {
-  return withWorkspace(config, command, async (workspace) => {
-    const session = await openBatches(
-      { ...workspace, objectsDir: join(config.home, 'objects') },
-      sessionOptions(flags, io),
-    );
-    try {
-      return await fn(session);
-    } finally {
-      await session.close();
-    }
-  });
-}
-
 function describe(session: BatchSession): string {
   const { index } = session;
   return `${index.count} datapoints of ${index.repo}@${index.commitId} under ${index.prefix}: ${session.perEpoch} batches of ${session.size} per epoch, ${session.epochs} epoch(s), seed ${session.seed}, session ${session.name}`;
@@ -106,6 +87,60 @@ function shapes(batch: Batch): string {
     .join(', ');
 }
 
+/** A session as a command sees it: local (this process owns the data directory) or the owner's. */
+interface SessionView {
+  description: string;
+  batches: AsyncIterable<Batch>;
+  restarts(): number;
+}
+
+/**
+ * Runs `fn` with a session on the data directory: opened here when the directory is free, or
+ * by its owner (a run, a server) over the owner's control socket when one holds it.
+ */
+async function withSession<T>(
+  flags: BatchFlags,
+  config: CliConfig,
+  io: Io,
+  command: string,
+  fn: (session: SessionView) => Promise<T>,
+): Promise<T> {
+  const options = sessionOptions(flags, io);
+  let workspace;
+  try {
+    workspace = await openLocalWorkspace(config, command);
+  } catch (error) {
+    const socket = error instanceof LockHeldError ? (error.info as { socket?: unknown }).socket : undefined;
+    if (typeof socket !== 'string') throw error;
+    const { onLog: _onLog, ...remoteOptions } = options;
+    const remote = await openRemoteBatches(socket, remoteOptions);
+    try {
+      const { session } = remote;
+      return await fn({
+        description: `${session.count} datapoints of ${session.repo}@${session.commit} under ${session.prefix}: ${session.perEpoch} batches of ${session.size} per epoch, ${session.epochs} epoch(s), seed ${session.seed}, session ${session.name} (in process ${String(error instanceof LockHeldError ? error.info.pid : '?')})`,
+        batches: remote.batches,
+        restarts: () => 0,
+      });
+    } finally {
+      remote.close();
+    }
+  }
+  try {
+    const session = await openBatches({ ...workspace, objectsDir: join(config.home, 'objects') }, options);
+    try {
+      return await fn({
+        description: describe(session),
+        batches: session,
+        restarts: () => session.stats.loaderRestarts,
+      });
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await workspace.close();
+  }
+}
+
 /** `sluice batches read`: prints every batch of a session (or the first `--limit`). */
 export async function batchesRead(
   flags: BatchFlags & { limit?: string; json?: boolean },
@@ -114,10 +149,10 @@ export async function batchesRead(
 ): Promise<number> {
   const limit = integer('limit', flags.limit, 1);
   return withSession(flags, config, io, 'sluice batches read', async (session) => {
-    io.err(`${describe(session)}\n`);
+    io.err(`${session.description}\n`);
     const started = performance.now();
     let count = 0;
-    for await (const batch of session) {
+    for await (const batch of session.batches) {
       count += 1;
       if (flags.json)
         io.out(
@@ -140,22 +175,10 @@ export async function batchesRead(
     }
     const seconds = (performance.now() - started) / 1000;
     io.err(
-      `${count} batches in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(1)}/s); ${session.stats.loaderRestarts} loader restarts\n`,
+      `${count} batches in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(1)}/s); ${session.restarts()} loader restarts\n`,
     );
     return EXIT.ok;
   });
-}
-
-/** Writes one length-prefixed frame, waiting while the reader is behind (backpressure). */
-async function writeFrame(socket: Socket, bytes: Uint8Array): Promise<void> {
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(bytes.byteLength));
-  socket.write(length);
-  if (bytes.byteLength > 0 && !socket.write(bytes))
-    await new Promise<void>((resolve, reject) => {
-      socket.once('drain', resolve);
-      socket.once('close', () => reject(new Error('the program closed the batch socket')));
-    });
 }
 
 /** `sluice batches exec -- PROGRAM...`: serves a session's batches to a program over a Unix socket. */
@@ -167,7 +190,7 @@ export async function batchesExec(
 ): Promise<number> {
   if (program.length === 0) throw new SluiceError('USAGE', 'name the program to run after --');
   return withSession(flags, config, io, 'sluice batches exec', async (session) => {
-    io.err(`${describe(session)}\n`);
+    io.err(`${session.description}\n`);
     const socketPath = join(tmpdir(), `sluice-batches-${randomBytes(6).toString('hex')}.sock`);
     let served = 0;
     let serving: Promise<void> = Promise.resolve();
@@ -179,22 +202,7 @@ export async function batchesExec(
       }
       serving = (async () => {
         try {
-          for await (const batch of session) {
-            await writeFrame(
-              socket,
-              encodeArrays({
-                meta: {
-                  epoch: batch.epoch,
-                  index: batch.index,
-                  paths: batch.paths,
-                  ordinals: batch.ordinals,
-                  items: batch.meta,
-                },
-                arrays: batch.arrays,
-              }),
-            );
-          }
-          await writeFrame(socket, new Uint8Array(0));
+          await writeBatchFrames(session.batches, socket);
           socket.end();
         } catch (error) {
           if (!socket.destroyed) io.err(`batches: ${(error as Error).message}\n`);
