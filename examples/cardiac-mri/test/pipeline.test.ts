@@ -5,7 +5,7 @@
  * the datapoints serve as training batches of 8.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -196,6 +196,36 @@ describe('cardiac-mri', () => {
     } finally {
       await workspace.close();
     }
+  });
+
+  it('reports a patient without a link row and a link to a missing contour folder', async () => {
+    const first = truth.patients[0]!;
+    for (const patient of ['SCD0000777', 'SCD0000888'])
+      await cp(join(root, 'data', 'dicoms', first.patient_id), join(root, 'more', 'dicoms', patient), {
+        recursive: true,
+      });
+    const link = await readFile(join(root, 'data', 'link.csv'), 'utf8');
+    await mkdir(join(root, 'more'), { recursive: true });
+    await writeFile(join(root, 'more', 'link.csv'), `${link.trimEnd()}\nSCD0000888,SC-HF-I-88\n`);
+    const put = await sluice(['put', 'sunnybrook', join(root, 'more'), '-q', '--no-trigger'], root, env());
+    expect(put.code, put.stderr).toBe(0);
+    const result = await sluice(['run', join(EXAMPLE, 'pipeline.yaml'), '--json'], root, env());
+    expect(result.code, result.stderr).toBe(0);
+    const summary = (JSON.parse(result.stdout) as { outputs: { summary: SummaryOutput } }).outputs.summary;
+    const line = link.trimEnd().split('\n').length + 1;
+    expect(summary.skipped).toEqual(
+      expect.arrayContaining([
+        {
+          file: 'dicoms/SCD0000777',
+          reason: 'link.csv has no row for this patient folder: no contours to pair',
+        },
+        {
+          file: `link.csv:${line}`,
+          reason: 'names contour folder contourfiles/SC-HF-I-88, which does not exist',
+        },
+      ]),
+    );
+    expect(summary.patients).toBe(truth.patients.length + 2);
   });
 
   it('trains a PyTorch step on random batches read through the run', async () => {

@@ -278,8 +278,10 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
     if (returned.outputDirs.length > 0 && typeof values === 'object') {
       for (const name of returned.outputDirs) {
         if (values[name] !== undefined || !step.outputs.some((output) => output.name === name)) continue;
-        const files = await storeDirectory(options.objects, join(task.scratchDir, 'out', name));
-        if (files) values[name] = files;
+        // A folder the step asked for is its output even when it wrote nothing into it.
+        values[name] = (await storeDirectory(options.objects, join(task.scratchDir, 'out', name))) ?? {
+          $files: {},
+        };
       }
     }
     return {
