@@ -3,7 +3,8 @@
  * processes over embedded topics (and NATS), batches checked against the files.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeArrays } from '../src/batches/arrays.js';
@@ -57,8 +58,9 @@ async function collect(
   options: Partial<BatchesOptions>,
   during?: (batch: Batch, pids: number[]) => void,
 ): Promise<{ batches: Batch[]; restarts: number; duplicates: number }> {
+  const spoolDir = join(dir, 'spool');
   const session = await openBatches(
-    { ...workspace, objectsDir: join(dir, '.sluice', 'objects') },
+    { ...workspace, objectsDir: join(dir, '.sluice', 'objects'), spoolDir },
     { repo: 'points', path: '/datapoints', seed: 7, ackWaitMs: 1000, ...options },
   );
   const batches: Batch[] = [];
@@ -70,6 +72,8 @@ async function collect(
   } finally {
     await session.close();
   }
+  // Nothing of the session is left: no spooled batch, no stored one.
+  expect(existsSync(spoolDir) ? await readdir(spoolDir) : []).toEqual([]);
   return { batches, restarts: session.stats.loaderRestarts, duplicates: session.stats.duplicates };
 }
 
@@ -228,8 +232,15 @@ describe('training batches', () => {
       },
     );
     try {
+      const objects = async (): Promise<number> =>
+        (await readdir(join(dir, '.sluice', 'objects'), { recursive: true, withFileTypes: true })).filter((entry) =>
+          entry.isFile(),
+        ).length;
+      const before = await objects();
       const result = await collect(workspace, dir, { size: 8, epochs: 1, loaders: 0, name });
       checkEpochs(result.batches, 40, 1, 8);
+      // That loader stored the batches in the object store; the session removed each.
+      expect(await objects()).toBe(before);
     } finally {
       loader.kill('SIGTERM');
       await workspace.close();

@@ -6,6 +6,9 @@
  * loader after the ack deadline. Announcements carry the request's id as their idempotent
  * id, so a request loaded twice is announced once.
  */
+import { randomBytes } from 'node:crypto';
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ObjectStore } from '../data/index.js';
 import { SluiceError } from '../core/index.js';
 import type { ChildTopics } from '../streams/ipc.js';
@@ -37,10 +40,17 @@ export interface BatchRequest {
 export interface BatchReady {
   epoch: number;
   index: number;
-  /** The stored batch bundle; absent when `error` says why there is none. */
+  /** The batch bundle's file in the session's spool folder (loaders the session forked). */
+  file?: string;
+  /** The batch bundle in the object store (loaders elsewhere). */
   hash?: string;
+  /** Why there is no batch. */
   error?: string;
 }
+
+/** The spool file name of a batch: nothing else is read from the spool folder. */
+export const spoolName = (epoch: number, index: number): string => `${epoch}-${index}.arrays`;
+export const SPOOL_NAME = /^\d+-\d+\.arrays$/;
 
 /** The idempotent id of batch `index` of `epoch`. */
 export const batchId = (name: string, epoch: number, index: number): string => `${name}/${epoch}/${index}`;
@@ -86,6 +96,11 @@ export async function assembleBatch(objects: ObjectStore, request: BatchRequest)
 export interface LoaderOptions {
   topics: ChildTopics;
   objects: ObjectStore;
+  /**
+   * A folder the session reads (it forked this loader): batches are handed over as files
+   * there, which is much cheaper than storing them durably. Without it, the object store.
+   */
+  spool?: string;
   /** The session name: topics `<name>.requests` and `<name>.ready`. */
   name: string;
   /** Requests loaded at once (default 2). */
@@ -95,40 +110,60 @@ export interface LoaderOptions {
   onLoaded?: (request: BatchRequest) => void;
 }
 
+/** Writes a batch into the spool: complete under its final name, or not at all. */
+async function spoolBatch(spool: string, request: BatchRequest, bytes: Uint8Array): Promise<string> {
+  const name = spoolName(request.epoch, request.index);
+  const temp = join(spool, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  // NOTE: no fsync: a spooled batch lives seconds, and a machine crash ends its session anyway.
+  await writeFile(temp, bytes);
+  await rename(temp, join(spool, name));
+  return name;
+}
+
 /** Loads requests until `signal` aborts or the session's topics are deleted; resolves to the count loaded. */
 export async function runLoader(options: LoaderOptions): Promise<number> {
   const { topics, objects, name } = options;
   const consumer = await topics.consumer(requestsTopic(name), LOADER_GROUP);
+  const concurrency = options.concurrency ?? 2;
   let loaded = 0;
-  const load = async (delivery: Delivery): Promise<void> => {
+  const load = async (delivery: Delivery): Promise<BatchReady> => {
     const request = messageValue(delivery) as BatchRequest;
     const ready: BatchReady = { epoch: request.epoch, index: request.index };
     try {
-      ready.hash = await objects.put(await assembleBatch(objects, request));
+      const bytes = await assembleBatch(objects, request);
+      if (options.spool) ready.file = await spoolBatch(options.spool, request, bytes);
+      else ready.hash = await objects.put(bytes);
     } catch (error) {
       ready.error = error instanceof Error ? error.message : String(error);
     }
-    await topics.produce(readyTopic(name), [
-      {
-        id: batchId(name, request.epoch, request.index),
-        key: `${request.epoch}/${request.index}`,
-        value: ready,
-      },
-    ]);
-    await consumer.ack([delivery]);
-    loaded += 1;
-    options.onLoaded?.(request);
+    return ready;
   };
   try {
     while (!options.signal?.aborted) {
       let deliveries: Delivery[];
       try {
-        deliveries = await consumer.fetch({ max: options.concurrency ?? 2, expiresMs: 500 });
+        // Several requests per round trip: one fetch, one produce and one ack for all of them.
+        deliveries = await consumer.fetch({ max: concurrency * 2, expiresMs: 500 });
       } catch (error) {
         if (error instanceof SluiceError && error.code === 'TOPIC_NOT_FOUND') break;
         throw error;
       }
-      await Promise.all(deliveries.map(load));
+      if (deliveries.length === 0) continue;
+      // Announced `concurrency` at a time, so the first batches do not wait for the last.
+      for (let start = 0; start < deliveries.length; start += concurrency) {
+        const readies = await Promise.all(deliveries.slice(start, start + concurrency).map(load));
+        await topics.produce(
+          readyTopic(name),
+          readies.map((ready) => ({
+            id: batchId(name, ready.epoch, ready.index),
+            key: `${ready.epoch}/${ready.index}`,
+            value: ready,
+          })),
+        );
+      }
+      await consumer.ack(deliveries);
+      loaded += deliveries.length;
+      for (const delivery of deliveries) options.onLoaded?.(messageValue(delivery) as BatchRequest);
     }
   } finally {
     await consumer.close().catch(() => undefined);

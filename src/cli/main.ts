@@ -658,11 +658,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   });
   batches
     .command('loader')
-    .description("load a session's batch requests until stopped (topics in NATS, or forked by a session)")
+    .description("load a session's batch requests until stopped (on another machine: topics in NATS)")
     .requiredOption('--name <name>', 'the session name')
     .option('--concurrency <n>', 'requests loaded at once (default 2)')
     .option('--objects <dir>', 'the object store folder (default <home>/objects)')
-    .option('--from-parent', 'reach topics through the parent process (set by a session that forks loaders)')
     .action(async (options: Parameters<typeof batchesLoader>[0]) => {
       exitCode = await batchesLoader(options, config(), io);
     });

@@ -24,5 +24,5 @@ export async function openWorkspace(
     false,
   );
   const workspace = await openLocalWorkspace(config, 'script');
-  return Object.assign(workspace, { objectsDir: join(config.home, 'objects') });
+  return Object.assign(workspace, { objectsDir: join(config.home, 'objects'), spoolDir: config.scratchDir });
 }

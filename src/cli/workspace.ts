@@ -125,7 +125,17 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
   try {
     control = await startControlServer(api, socket, {
       openBatches: (options) =>
-        openBatches({ store, repos, objects, topics, objectsDir: join(config.home, 'objects') }, options),
+        openBatches(
+          {
+            store,
+            repos,
+            objects,
+            topics,
+            objectsDir: join(config.home, 'objects'),
+            spoolDir: config.scratchDir,
+          },
+          options,
+        ),
     });
     await lock.update({ command, socket });
   } catch (error) {

@@ -21,7 +21,6 @@ import { openRemoteBatches } from '../../batches/remote.js';
 import { LockHeldError } from '../../store/index.js';
 import { SluiceError } from '../../core/index.js';
 import { openLocalObjectStore } from '../../data/index.js';
-import { topicsFromParent } from '../../streams/ipc.js';
 import { openNatsTopics } from '../../streams/index.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
@@ -126,7 +125,10 @@ async function withSession<T>(
     }
   }
   try {
-    const session = await openBatches({ ...workspace, objectsDir: join(config.home, 'objects') }, options);
+    const session = await openBatches(
+      { ...workspace, objectsDir: join(config.home, 'objects'), spoolDir: config.scratchDir },
+      options,
+    );
     try {
       return await fn({
         description: describe(session),
@@ -237,11 +239,12 @@ export async function batchesExec(
 }
 
 /**
- * `sluice batches loader --name N`: loads a session's batch requests until stopped. Forked by
- * a session (`--from-parent`: topics through the parent), or run elsewhere against NATS.
+ * `sluice batches loader --name N`: loads a session's batch requests until stopped, on any
+ * machine that reaches the session's topics in NATS and its object store. (Loaders a session
+ * forks itself run `batches/loader-process.js`.)
  */
 export async function batchesLoader(
-  flags: { name: string; fromParent?: boolean; objects?: string; concurrency?: string },
+  flags: { name: string; objects?: string; concurrency?: string },
   config: CliConfig,
   io: Io,
 ): Promise<number> {
@@ -252,19 +255,6 @@ export async function batchesLoader(
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   try {
-    if (flags.fromParent) {
-      // The parent owns the session: when it goes, so does this loader.
-      process.once('disconnect', onSignal);
-      await runLoader({
-        topics: topicsFromParent(),
-        objects,
-        name: flags.name,
-        concurrency,
-        signal: stop.signal,
-      });
-      if (process.connected) process.disconnect();
-      return EXIT.ok;
-    }
     if (!config.natsUrl)
       throw new SluiceError(
         'USAGE',
