@@ -7,26 +7,28 @@
 //      batches in the same order with assembleBatch + decodeArrays on this thread. Then a
 //      simulated trainer spending --train-ms per batch: the plain loop loads then trains,
 //      the session's loaders prefetch while it trains. A per-batch breakdown of what a
-//      session adds (storing the stacked bundle durably, reading it back, a topic round trip)
-//      says where the time goes;
+//      session adds (spooling the stacked bundle, reading it back, a topic round trip) says
+//      where the time goes;
 //   2. memory for a large index (--index-slices, default 100,000 tiny datapoints): peak RSS
 //      (process.resourceUsage().maxRSS) of fresh child processes on the same home: one that
 //      only opens the workspace, the first session open (builds the index), a session
 //      iterating --index-batches batches with 1 loader, and the naive loop (list every file
 //      of the commit, shuffle, load as many batches);
 //   3. end to end: examples/cardiac-mri/pipeline.yaml over generated Sunnybrook-shaped data
-//      (`sluice run`), datapoints/s and slices/s.
+//      (`sluice run`), datapoints/s and slices/s, against the same step code called in a
+//      plain loop over the patients (no engine, no store).
 // Run with `npx tsc -p tsconfig.build.json && node bench/mri-batches.js [--quick] [--json]
 // [--only throughput,memory,e2e] [--datapoints 1600] [--rounds 3] [--train-ms 20]
 // [--index-slices 100000] [--index-batches 500]`; part 3 needs /usr/bin/python3 with pydicom
 // and numpy, and dcmtk. SLUICE_DIST points at another build directory.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -284,19 +286,24 @@ async function breakdown(s, workspace, requests) {
   const topic = `bench-breakdown-${Math.random().toString(36).slice(2, 8)}`;
   await workspace.topics.create(topic, { deadLetter: null });
   const consumer = await workspace.topics.consumer(topic, 'bench');
+  const spool = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'sluice-bench-spool-'));
   try {
     for (const request of sample) {
       let at = performance.now();
       const bundle = await s.assembleBatch(workspace.objects, request);
       totals.assemble += performance.now() - at;
+      // What forked loaders and their session do: a spool file, written, read back, removed.
       at = performance.now();
-      const hash = await workspace.objects.put(bundle);
+      const file = join(spool, `${request.epoch}-${request.index}.arrays`);
+      const temp = `${file}.tmp`;
+      await writeFile(temp, bundle);
+      await rename(temp, file);
       totals.put += performance.now() - at;
       at = performance.now();
-      s.decodeArrays(await workspace.objects.get(hash), 'batch');
+      s.decodeArrays(readFileSync(file), 'batch');
       totals.getDecode += performance.now() - at;
       at = performance.now();
-      await workspace.objects.delete(hash);
+      unlinkSync(file);
       totals.delete += performance.now() - at;
       at = performance.now();
       await workspace.topics.produce(topic, [{ key: String(request.index), value: request }]);
@@ -307,6 +314,7 @@ async function breakdown(s, workspace, requests) {
   } finally {
     await consumer.close();
     await workspace.topics.delete(topic).catch(() => undefined);
+    await rm(spool, { recursive: true, force: true });
   }
   /** @type {Record<string, number>} */
   const perBatchMs = {};
@@ -662,6 +670,66 @@ function cli(args, home, cwd) {
   return result.stdout;
 }
 
+/**
+ * The baseline of part 3: `load_patient` (bundled as the TS runtime bundles it) called in a
+ * plain loop, one patient after another, on the generated folder laid out as its datums
+ * are (symlinks), writing datapoints to a folder: what the pipeline does minus the engine.
+ * @param {string} data @param {any} truth @param {string} out
+ */
+async function plainPatients(data, truth, out) {
+  const bundle = join(EXAMPLE, 'node_modules', '.cache', 'bench-mri-load-patient.mjs');
+  await build({
+    entryPoints: [join(EXAMPLE, 'steps', 'load_patient.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    // `sluice` is this checkout's build, as in the TS runtime's bundles.
+    plugins: [
+      {
+        name: 'sluice-self',
+        setup(b) {
+          b.onResolve({ filter: /^sluice(\/arrays)?$/ }, (args) => ({
+            path: pathToFileURL(
+              join(ROOT, 'dist', args.path === 'sluice' ? 'index.js' : join('batches', 'arrays.js')),
+            ).href,
+            external: true,
+          }));
+        },
+      },
+    ],
+    outfile: bundle,
+    logLevel: 'silent',
+  });
+  const step = (await import(pathToFileURL(bundle).href)).default;
+  const started = performance.now();
+  let datapoints = 0;
+  for (const patient of truth.patients) {
+    const datum = join(out, 'in', patient.patient_id);
+    await mkdir(join(datum, 'dicoms', 'dicoms'), { recursive: true });
+    await mkdir(join(datum, 'contours'), { recursive: true });
+    await mkdir(join(datum, 'link'), { recursive: true });
+    await symlink(
+      join(data, 'dicoms', patient.patient_id),
+      join(datum, 'dicoms', 'dicoms', patient.patient_id),
+    );
+    await symlink(join(data, 'contourfiles'), join(datum, 'contours', 'contourfiles'));
+    await symlink(join(data, 'link.csv'), join(datum, 'link', 'link.csv'));
+    const outDir = join(out, 'out', patient.patient_id);
+    const quiet = () => undefined;
+    const result = await step({
+      inputs: { patients: datum },
+      datum: patient.patient_id,
+      log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+      metric: quiet,
+      outputDir: () => outDir,
+    });
+    datapoints += result.report.datapoints;
+  }
+  const plainSeconds = seconds(started);
+  return { seconds: plainSeconds, datapoints, datapointsPerSecond: datapoints / plainSeconds };
+}
+
 /** Part 3: skips (with a reason) when the example's pipeline is not there yet. */
 async function endToEnd() {
   const pipeline = join(EXAMPLE, 'pipeline.yaml');
@@ -699,6 +767,8 @@ async function endToEnd() {
       (/** @type {number} */ sum, /** @type {{ slices: unknown[] }} */ p) => sum + p.slices.length,
       0,
     );
+    say('baseline: the same step code in a plain loop over the patients (no engine, no store)…');
+    const plain = await plainPatients(data, truth, join(dir, 'plain-out'));
     const home = join(dir, '.sluice');
     cli(['repo', 'create', 'sunnybrook'], home, dir);
     cli(['put', 'sunnybrook', join(data, 'dicoms'), '--to', '/dicoms', '--no-trigger', '-q'], home, dir);
@@ -752,6 +822,7 @@ async function endToEnd() {
       engineSlicesPerSecond: slices / engineSeconds,
       status: run.status,
       summary: run?.outputs?.summary,
+      plain,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -808,9 +879,9 @@ function print(figures) {
     );
     const w2 = [52, 10];
     line(['read 8 datapoints + stack + encode (assembleBatch)', b.assemble.toFixed(2)], w2);
-    line(['+ store the batch bundle durably (objects.put, fsync)', b.put.toFixed(2)], w2);
-    line(['+ read it back, hash check, decode (objects.get)', b.getDecode.toFixed(2)], w2);
-    line(['+ delete it (objects.delete)', b.delete.toFixed(2)], w2);
+    line(['+ spool it (write + rename, memory-backed, no fsync)', b.put.toFixed(2)], w2);
+    line(['+ read it back from the spool, decode', b.getDecode.toFixed(2)], w2);
+    line(['+ remove the spool file', b.delete.toFixed(2)], w2);
     line(['+ one topic message produce + fetch + ack', b.topic.toFixed(2)], w2);
     console.log(
       `\nsimulated trainer, ${t.trainer.trainMs} ms per batch (ceiling ${fmt(t.trainer.ceilingBatchesPerSecond, 1)} batches/s)`,
@@ -914,6 +985,9 @@ function print(figures) {
       );
       console.log(
         `run s: wall time of \`sluice run\` (process start included); the run's own (started → finished): ${fmt(e.engineSeconds, 2)} s, ${fmt(e.engineDatapointsPerSecond, 1)} datapoints/s, ${fmt(e.engineSlicesPerSecond, 1)} slices/s`,
+      );
+      console.log(
+        `baseline: the same step code in a plain loop, no engine: ${fmt(e.plain.datapointsPerSecond, 1)} datapoints/s (${e.plain.seconds.toFixed(2)} s); the run's own time is ${fmt(e.engineDatapointsPerSecond / e.plain.datapointsPerSecond, 2)}x that rate`,
       );
       console.log(
         `${e.contoured} of ${e.slices} slices have an i-contour (a datapoint each); status ${e.status}; summary ${JSON.stringify(e.summary)}`,

@@ -21,11 +21,12 @@ const selfReference = {
     onResolve(options: { filter: RegExp }, fn: () => { path: string; external: boolean }): void;
   }) {
     // NOTE: running from sources (tests), Node cannot import src/*.ts: use the build.
-    const entry = new URL(
-      import.meta.url.endsWith('.ts') ? '../../dist/index.js' : '../index.js',
-      import.meta.url,
-    ).href;
+    const dist = import.meta.url.endsWith('.ts') ? '../../dist/' : '../';
+    const entry = new URL(`${dist}index.js`, import.meta.url).href;
+    // `sluice/arrays`: the array bundle format alone, for steps that need nothing else.
+    const arrays = new URL(`${dist}batches/arrays.js`, import.meta.url).href;
     build.onResolve({ filter: /^sluice$/ }, () => ({ path: entry, external: true }));
+    build.onResolve({ filter: /^sluice\/arrays$/ }, () => ({ path: arrays, external: true }));
   },
 };
 

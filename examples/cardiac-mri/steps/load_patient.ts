@@ -12,7 +12,8 @@
  */
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeArrays, type StepContext } from 'sluice';
+import type { StepContext } from 'sluice';
+import { encodeArrays } from 'sluice/arrays';
 import { contourSlice, InputDefect, parseContour, parseLinks, type LinkRow } from '../lib/contours.js';
 import { decodeDicom, DicomError, type DicomSlice } from '../lib/dicom.js';
 import { rasterise } from '../lib/mask.js';
