@@ -11,8 +11,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { importExampleCode } from './example-code.js';
 import { openNatsTopics } from '../dist/index.js';
 
 const EXAMPLE = fileURLToPath(new URL('../examples/mnist-cnn/', import.meta.url));
@@ -43,26 +43,11 @@ function sluice(args, env) {
 
 /** The plain loop: decode and classify every sample the stream would publish. @param {string} data @param {string} modelDir */
 async function plainLoop(data, modelDir) {
-  // NOTE: inside the repo (a git-ignored cache), so its external packages resolve.
-  const out = join(EXAMPLE, 'node_modules', '.cache', 'bench-predict-baseline.mjs');
-  await build({
-    stdin: {
-      contents: [
-        "export { decodeImage } from './lib/images.ts';",
-        "export { loadOnnxModel, argmax } from './lib/onnx-model.ts';",
-        "export { pickSamples } from './steps/stream.ts';",
-      ].join('\n'),
-      resolveDir: EXAMPLE,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    packages: 'external',
-    outfile: out,
-    logLevel: 'silent',
-  });
-  const lib = await import(pathToFileURL(out).href);
+  const lib = await importExampleCode(EXAMPLE, 'mnist-predict', [
+    "export { decodeImage } from './lib/images.ts';",
+    "export { loadOnnxModel, argmax } from './lib/onnx-model.ts';",
+    "export { pickSamples } from './steps/stream.ts';",
+  ]);
   const samples = await lib.pickSamples(data, 'test', SAMPLES);
   const model = await lib.loadOnnxModel(modelDir);
   const started = performance.now();

@@ -13,7 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { importExampleCode } from './example-code.js';
 
 const EXAMPLE = fileURLToPath(new URL('../examples/mnist-cnn/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -78,30 +78,12 @@ async function cliRunner(dir) {
 
 /** The example's TF.js library, bundled for this script. */
 async function tfjsLibrary() {
-  // NOTE: beside the example (as Sluice bundles steps), so that its packages resolve.
-  const out = join(EXAMPLE, 'node_modules', '.cache', 'sluice-bench', `tfjs-lib-${process.pid}.mjs`);
-  await build({
-    stdin: {
-      contents: [
-        "export { loadImageFolder, selectImages } from './lib/dataset.ts';",
-        "export { buildModel, trainEpoch } from './lib/tfjs-model.ts';",
-        "export { initTfWasm } from '../../src/ml/index.ts';",
-      ].join('\n'),
-      resolveDir: EXAMPLE,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    packages: 'external',
-    outfile: out,
-    logLevel: 'silent',
-  });
-  try {
-    return await import(pathToFileURL(out).href);
-  } finally {
-    await rm(out, { force: true });
-  }
+  const lib = await importExampleCode(EXAMPLE, 'mnist-tfjs', [
+    "export { loadImageFolder, selectImages } from './lib/dataset.ts';",
+    "export { buildModel, trainEpoch } from './lib/tfjs-model.ts';",
+    "export { initTfWasm } from '../../src/ml/index.ts';",
+  ]);
+  return lib;
 }
 
 /** Training samples/s of the same batches on the wasm and the pure-JS CPU backends. @param {string} data */

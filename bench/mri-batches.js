@@ -28,7 +28,7 @@ import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { generateCardiacMri, importExampleCode } from './example-code.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -677,31 +677,11 @@ function cli(args, home, cwd) {
  * @param {string} data @param {any} truth @param {string} out
  */
 async function plainPatients(data, truth, out) {
-  const bundle = join(EXAMPLE, 'node_modules', '.cache', 'bench-mri-load-patient.mjs');
-  await build({
-    entryPoints: [join(EXAMPLE, 'steps', 'load_patient.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    packages: 'external',
-    // `sluice` is this checkout's build, as in the TS runtime's bundles.
-    plugins: [
-      {
-        name: 'sluice-self',
-        setup(b) {
-          b.onResolve({ filter: /^sluice(\/arrays)?$/ }, (args) => ({
-            path: pathToFileURL(
-              join(ROOT, 'dist', args.path === 'sluice' ? 'index.js' : join('batches', 'arrays.js')),
-            ).href,
-            external: true,
-          }));
-        },
-      },
-    ],
-    outfile: bundle,
-    logLevel: 'silent',
-  });
-  const step = (await import(pathToFileURL(bundle).href)).default;
+  const step = (
+    await importExampleCode(EXAMPLE, 'mri-load-patient', [
+      "export { default } from './steps/load_patient.ts';",
+    ])
+  ).default;
   const started = performance.now();
   let datapoints = 0;
   for (const patient of truth.patients) {
@@ -744,23 +724,7 @@ async function endToEnd() {
     const data = join(dir, 'generated');
     say(`generating ${PATIENTS} patients × ${SLICES} slices of ${SIZE}² (compressed variants included)…`);
     let started = performance.now();
-    execFileSync(
-      PYTHON,
-      [
-        join(EXAMPLE, 'scripts', 'generate.py'),
-        data,
-        '--patients',
-        String(PATIENTS),
-        '--slices',
-        String(SLICES),
-        '--size',
-        String(SIZE),
-        '--seed',
-        '3',
-        '--compressed',
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
+    generateCardiacMri(data, { patients: PATIENTS, slices: SLICES, size: SIZE, python: PYTHON });
     const generateSeconds = seconds(started);
     const truth = JSON.parse(await readFile(join(data, 'truth.json'), 'utf8'));
     const slices = truth.patients.reduce(

@@ -16,8 +16,8 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { generateCardiacMri, importExampleCode } from './example-code.js';
 
 const EXAMPLE = fileURLToPath(new URL('../examples/cardiac-mri/', import.meta.url));
 const PYTHON = process.env.SLUICE_PYTHON ?? '/usr/bin/python3';
@@ -83,20 +83,11 @@ function timePydicom(files) {
   return { slicesPerSecond: files.length / median(result.seconds), version: result.pydicom };
 }
 
-/** The example's decoder, bundled by esbuild as the TS runtime bundles steps. */
+/** The example's decoder, bundled as the TS runtime bundles steps. */
 async function loadDecoder() {
-  // NOTE: inside the example (a git-ignored cache), so its external packages resolve.
-  const out = join(EXAMPLE, 'node_modules', '.cache', 'bench-mri-dicom.mjs');
-  await build({
-    entryPoints: [join(EXAMPLE, 'lib', 'dicom.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    packages: 'external',
-    outfile: out,
-    logLevel: 'silent',
-  });
-  const lib = await import(pathToFileURL(out).href);
+  const lib = await importExampleCode(EXAMPLE, 'mri-dicom', [
+    "export { decodeDicom } from './lib/dicom.ts';",
+  ]);
   return /** @type {(bytes: Uint8Array, file: string) => Promise<{ pixels: Float32Array }>} */ (
     lib.decodeDicom
   );
@@ -127,21 +118,7 @@ async function main() {
   try {
     say(`generating ${PATIENTS} patients × ${SLICES} slices of ${SIZE}² (compressed variants included)…`);
     const started = performance.now();
-    execFileSync(
-      PYTHON,
-      [
-        join(EXAMPLE, 'scripts', 'generate.py'),
-        root,
-        '--patients',
-        String(PATIENTS),
-        '--slices',
-        String(SLICES),
-        '--size',
-        String(SIZE),
-        '--compressed',
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
+    generateCardiacMri(root, { patients: PATIENTS, slices: SLICES, size: SIZE, python: PYTHON });
     say(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const truth = JSON.parse(await readFile(join(root, 'truth.json'), 'utf8'));
     /** @type {{ path: string, syntax: string }[]} */
