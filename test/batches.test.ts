@@ -233,8 +233,8 @@ describe('training batches', () => {
     );
     try {
       const objects = async (): Promise<number> =>
-        (await readdir(join(dir, '.sluice', 'objects'), { recursive: true, withFileTypes: true })).filter((entry) =>
-          entry.isFile(),
+        (await readdir(join(dir, '.sluice', 'objects'), { recursive: true, withFileTypes: true })).filter(
+          (entry) => entry.isFile(),
         ).length;
       const before = await objects();
       const result = await collect(workspace, dir, { size: 8, epochs: 1, loaders: 0, name });
