@@ -45,14 +45,7 @@ export type {
   TopicInfo,
   Topics,
 } from './streams/index.js';
-export {
-  batches,
-  decodeArrays,
-  encodeArrays,
-  openBatches,
-  BatchSession,
-  Permutation,
-} from './batches/index.js';
+export { decodeArrays, encodeArrays, openBatches, BatchSession, Permutation } from './batches/index.js';
 export type {
   ArrayBundle,
   Batch,
@@ -62,4 +55,5 @@ export type {
   NdArray,
   TypedArray,
 } from './batches/index.js';
-export { openWorkspace } from './cli/open-workspace.js';
+export { batches, openWorkspace } from './cli/open-workspace.js';
+export type { WorkspaceLocation } from './cli/open-workspace.js';

@@ -208,6 +208,44 @@ describe('training batches', () => {
     expect(result.code, result.stderr).toBe(0);
   });
 
+  it('serves a TS step of a run through the run itself', async () => {
+    const { dir, workspace } = await withPoints(20);
+    await workspace.close();
+    await writeFile(
+      join(dir, 'train.ts'),
+      [
+        "import { batches } from 'sluice';",
+        'export default async function () {',
+        '  const seen: number[] = [];',
+        '  let count = 0;',
+        "  for await (const batch of batches({ repo: 'points', path: '/datapoints', size: 8, epochs: 2, seed: 4 })) {",
+        '    count += 1;',
+        "    if (batch.arrays.image.shape.join(',') !== `${batch.paths.length},4,5`) throw new Error('bad shape');",
+        '    for (const meta of batch.meta) seen.push(meta.number as number);',
+        '  }',
+        '  return { batches: count, seen: seen.sort((a, b) => a - b) };',
+        '}',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(dir, 'train.yaml'),
+      [
+        'name: train',
+        'steps:',
+        '  train:',
+        '    run: ./train.ts',
+        '    outputs: [batches, seen]',
+        '    cache: false',
+      ].join('\n'),
+    );
+    const result = await sluice(['run', 'train.yaml', '--json'], dir);
+    expect(result.code, result.stderr).toBe(0);
+    const outputs = (JSON.parse(result.stdout) as { outputs: { batches: number; seen: number[] } }).outputs;
+    expect(outputs.batches).toBe(6);
+    const once = Array.from({ length: 20 }, (_, n) => n);
+    expect(outputs.seen).toEqual(once.flatMap((n) => [n, n]));
+  });
+
   it('adds loaders started elsewhere when topics are in NATS', async () => {
     const { dir, workspace } = await withPoints(40, { SLUICE_NATS_URL: 'nats://127.0.0.1:4222' });
     const name = `batches-test-${process.pid}`;

@@ -55,7 +55,7 @@ export interface EngineOptions {
   repos?: Repos;
   /** Topics: what topic inputs consume and topic outputs publish to. */
   topics?: Topics;
-  /** Environment added for command steps (e.g. how to reach the data directory's owner). */
+  /** Environment added for steps, commands and worker threads (e.g. how to reach the data directory's owner). */
   stepEnv?: Record<string, string>;
 }
 
@@ -109,7 +109,11 @@ export function createEngine(options: EngineOptions): Engine {
   const concurrency = options.concurrency ?? availableParallelism() * 2;
   const logger = options.logger ?? silentLogger();
   const runtimes = options.runtimes ?? {
-    ts: createTsRuntime({ objects: options.objects, maxWorkers: concurrency }),
+    ts: createTsRuntime({
+      objects: options.objects,
+      maxWorkers: concurrency,
+      ...(options.stepEnv ? { env: options.stepEnv } : {}),
+    }),
     command: createCommandRuntime({
       objects: options.objects,
       ...(options.stepEnv ? { env: { ...process.env, ...options.stepEnv } } : {}),

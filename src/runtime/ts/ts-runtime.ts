@@ -22,6 +22,8 @@ export interface TsRuntimeOptions {
   maxWorkers?: number;
   /** After a cancel, how long a step may react to `ctx.signal` before its worker is killed (ms). */
   killGraceMs?: number;
+  /** Environment added for steps' worker threads (e.g. how to reach the data directory's owner). */
+  env?: Record<string, string>;
 }
 
 type WorkerMessage =
@@ -50,8 +52,11 @@ class PoolWorker {
   assignment: Assignment | undefined;
   dead = false;
 
-  constructor(onDeath: (worker: PoolWorker) => void) {
-    this.worker = new Worker(new URL('./worker-entry.js', import.meta.url));
+  constructor(onDeath: (worker: PoolWorker) => void, env?: Record<string, string>) {
+    this.worker = new Worker(
+      new URL('./worker-entry.js', import.meta.url),
+      env ? { env: { ...process.env, ...env } } : {},
+    );
     this.worker.on('message', (message: WorkerMessage) => this.assignment?.onMessage(message));
     this.worker.on('error', (error) => this.#die(`its worker crashed: ${error.message}`, onDeath));
     this.worker.on('exit', (code) => this.#die(`its worker exited with code ${code}`, onDeath));
@@ -89,7 +94,7 @@ export function createTsRuntime(options: TsRuntimeOptions): StepRuntime {
   }
 
   function spawn(): PoolWorker {
-    const worker = new PoolWorker(onDeath);
+    const worker = new PoolWorker(onDeath, options.env);
     all.add(worker);
     return worker;
   }
