@@ -88,6 +88,20 @@ export interface BatchesOptions {
   onLog?: (line: string) => void;
 }
 
+/** What a session samples and how: sent to readers in other processes, and printed. */
+export interface SessionSummary {
+  name: string;
+  seed: number;
+  size: number;
+  epochs: number;
+  perEpoch: number;
+  /** Datapoints in the index. */
+  count: number;
+  repo: string;
+  commit: string;
+  prefix: string;
+}
+
 /** One batch: every datapoint array stacked, `[n, ...shape]`. */
 export interface Batch {
   epoch: number;
@@ -234,6 +248,20 @@ export class BatchSession implements AsyncIterable<Batch> {
     // Loaders started elsewhere join the same group; make it exist from the first request.
     await (await topics.consumer(requestsTopic(this.name), LOADER_GROUP)).close();
     for (let slot = 0; slot < this.#loaderCount; slot++) this.#fork();
+  }
+
+  summary(): SessionSummary {
+    return {
+      name: this.name,
+      seed: this.seed,
+      size: this.size,
+      epochs: this.epochs,
+      perEpoch: this.perEpoch,
+      count: this.index.count,
+      repo: this.index.repo,
+      commit: this.index.commitId,
+      prefix: this.index.prefix,
+    };
   }
 
   /** The forked loader processes' pids (tests kill one). */

@@ -5,27 +5,14 @@
  */
 import { request, type IncomingMessage } from 'node:http';
 import { SluiceError, type ErrorCode } from '../core/index.js';
-import type { Batch, BatchesOptions } from './client.js';
+import type { Batch, BatchesOptions, SessionSummary } from './client.js';
 import { readBatchFrames } from './frames.js';
-
-/** What the owner says about the session it opened. */
-export interface RemoteSession {
-  name: string;
-  seed: number;
-  size: number;
-  epochs: number;
-  perEpoch: number;
-  count: number;
-  repo: string;
-  commit: string;
-  prefix: string;
-}
 
 /** Opens a session in the owner listening on `socketPath`; iterate `batches`, or `close` to stop early. */
 export async function openRemoteBatches(
   socketPath: string,
   options: Omit<BatchesOptions, 'onLog'>,
-): Promise<{ session: RemoteSession; batches: AsyncGenerator<Batch>; close(): void }> {
+): Promise<{ session: SessionSummary; batches: AsyncGenerator<Batch>; close(): void }> {
   const body = JSON.stringify(options);
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
     const outgoing = request(
@@ -64,6 +51,6 @@ export async function openRemoteBatches(
       failure.message ?? `the owner answered ${response.statusCode}`,
     );
   }
-  const session = JSON.parse(String(response.headers['x-sluice-batches'] ?? '{}')) as RemoteSession;
+  const session = JSON.parse(String(response.headers['x-sluice-batches'] ?? '{}')) as SessionSummary;
   return { session, batches: readBatchFrames(response), close: () => response.destroy() };
 }

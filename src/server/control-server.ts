@@ -127,20 +127,9 @@ async function serveBatches(
     throw new SluiceError('INVALID_REQUEST', "the body needs 'repo': the repo holding the datapoints");
   const session = await extras.openBatches(body as BatchesOptions);
   try {
-    const { index } = session;
     response.writeHead(200, {
       'content-type': 'application/octet-stream',
-      'x-sluice-batches': JSON.stringify({
-        name: session.name,
-        seed: session.seed,
-        size: session.size,
-        epochs: session.epochs,
-        perEpoch: session.perEpoch,
-        count: index.count,
-        repo: index.repo,
-        commit: index.commitId,
-        prefix: index.prefix,
-      }),
+      'x-sluice-batches': JSON.stringify(session.summary()),
     });
     await writeBatchFrames(session, response);
     response.end();

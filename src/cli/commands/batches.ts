@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { openBatches, type Batch, type BatchesOptions, type BatchSession } from '../../batches/client.js';
+import { openBatches, type Batch, type BatchesOptions, type SessionSummary } from '../../batches/client.js';
 import { runLoader } from '../../batches/loader.js';
 import { writeBatchFrames } from '../../batches/frames.js';
 import { openRemoteBatches } from '../../batches/remote.js';
@@ -75,9 +75,8 @@ function sessionOptions(flags: BatchFlags, io: Io): BatchesOptions {
   return options;
 }
 
-function describe(session: BatchSession): string {
-  const { index } = session;
-  return `${index.count} datapoints of ${index.repo}@${index.commitId} under ${index.prefix}: ${session.perEpoch} batches of ${session.size} per epoch, ${session.epochs} epoch(s), seed ${session.seed}, session ${session.name}`;
+function describe(session: SessionSummary): string {
+  return `${session.count} datapoints of ${session.repo}@${session.commit} under ${session.prefix}: ${session.perEpoch} batches of ${session.size} per epoch, ${session.epochs} epoch(s), seed ${session.seed}, session ${session.name}`;
 }
 
 function shapes(batch: Batch): string {
@@ -116,7 +115,7 @@ async function withSession<T>(
     try {
       const { session } = remote;
       return await fn({
-        description: `${session.count} datapoints of ${session.repo}@${session.commit} under ${session.prefix}: ${session.perEpoch} batches of ${session.size} per epoch, ${session.epochs} epoch(s), seed ${session.seed}, session ${session.name} (in process ${String(error instanceof LockHeldError ? error.info.pid : '?')})`,
+        description: `${describe(session)} (in process ${String(error instanceof LockHeldError ? error.info.pid : '?')})`,
         batches: remote.batches,
         restarts: () => 0,
       });
@@ -131,7 +130,7 @@ async function withSession<T>(
     );
     try {
       return await fn({
-        description: describe(session),
+        description: describe(session.summary()),
         batches: session,
         restarts: () => session.stats.loaderRestarts,
       });
