@@ -24,6 +24,7 @@ import { openLocalObjectStore } from '../../data/index.js';
 import { openNatsTopics } from '../../streams/index.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
+import { integerFlag } from '../flags.js';
 import type { Io } from '../io.js';
 import { openLocalWorkspace } from '../workspace.js';
 
@@ -45,14 +46,6 @@ export interface BatchFlags {
   ackWait?: string;
 }
 
-function integer(flag: string, value: string | undefined, minimum: number): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < minimum)
-    throw new SluiceError('USAGE', `--${flag}: expected an integer ≥ ${minimum}, found '${value}'`);
-  return number;
-}
-
 function sessionOptions(flags: BatchFlags, io: Io): BatchesOptions {
   const options: BatchesOptions = { repo: flags.repo, onLog: (line) => io.err(`${line}\n`) };
   if (flags.ref !== undefined) options.ref = flags.ref;
@@ -69,7 +62,7 @@ function sessionOptions(flags: BatchFlags, io: Io): BatchesOptions {
     ['ackWaitMs', 'ack-wait-ms', flags.ackWait, 1],
   ];
   for (const [key, flag, value, minimum] of numbers) {
-    const number = integer(flag, value, minimum);
+    const number = integerFlag(`--${flag}`, value, minimum);
     if (number !== undefined) (options as unknown as Record<string, number>)[key] = number;
   }
   return options;
@@ -148,7 +141,7 @@ export async function batchesRead(
   config: CliConfig,
   io: Io,
 ): Promise<number> {
-  const limit = integer('limit', flags.limit, 1);
+  const limit = integerFlag('--limit', flags.limit, 1);
   return withSession(flags, config, io, 'sluice batches read', async (session) => {
     io.err(`${session.description}\n`);
     const started = performance.now();
@@ -247,7 +240,7 @@ export async function batchesLoader(
   config: CliConfig,
   io: Io,
 ): Promise<number> {
-  const concurrency = integer('concurrency', flags.concurrency, 1) ?? 2;
+  const concurrency = integerFlag('--concurrency', flags.concurrency, 1) ?? 2;
   const objects = openLocalObjectStore(flags.objects ?? join(config.home, 'objects'));
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();

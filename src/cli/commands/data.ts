@@ -13,6 +13,7 @@ import { runCommitTriggers, type TriggerOutcome } from '../../triggers/index.js'
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { json, type Io } from '../io.js';
+import { integerFlag } from '../flags.js';
 import { formatSeconds } from '../progress.js';
 import { serverFor } from '../server-client.js';
 import { withWorkspace, type LocalWorkspace } from '../workspace.js';
@@ -428,9 +429,7 @@ export async function logCommand(
   io: Io,
 ): Promise<number> {
   const address = parseRepoAddress(target);
-  const limit = options.limit === undefined ? 50 : Number(options.limit);
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new SluiceError('USAGE', `--limit: expected an integer >= 1, found '${options.limit}'`);
+  const limit = integerFlag('--limit', options.limit, 1) ?? 50;
   const remote = await serverFor(config);
   if (remote) {
     const commits = await remote.log(address.repo, { limit, ...(address.ref ? { ref: address.ref } : {}) });

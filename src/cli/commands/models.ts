@@ -10,6 +10,7 @@ import type { ModelVersion } from '../../tracking/index.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { json, type Io } from '../io.js';
+import { integerFlag } from '../flags.js';
 import { withTracking } from '../tracking-access.js';
 import { formatBytes } from './data.js';
 
@@ -33,11 +34,7 @@ function versionRef(value: string): { name: string; version: number } {
 }
 
 function positiveInteger(flag: string, value: string): number {
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1) {
-    throw new SluiceError('USAGE', `${flag}: expected an integer >= 1, found '${value}'`);
-  }
-  return number;
+  return integerFlag(flag, value, 1)!;
 }
 
 function printVersion(version: ModelVersion, io: Io): void {

@@ -5,6 +5,7 @@ import type { LogRecord, RunRecord, RunStatus, TaskRecord } from '../../store/in
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { json, type Io } from '../io.js';
+import { integerFlag } from '../flags.js';
 import { formatSeconds } from '../progress.js';
 import { openRunsApi } from '../workspace.js';
 
@@ -34,9 +35,7 @@ export async function runsCommand(
       `--status: '${options.status}' is not a run status; allowed: ${STATUSES.join(', ')}`,
     );
   }
-  const limit = options.limit === undefined ? 20 : Number(options.limit);
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new SluiceError('USAGE', `--limit: expected an integer >= 1, found '${options.limit}'`);
+  const limit = integerFlag('--limit', options.limit, 1) ?? 20;
   const { api, close } = await openRunsApi(config);
   try {
     const runs = await api.listRuns({

@@ -10,6 +10,7 @@ import type { TextSink } from '../../tracking/index.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { json, type Io } from '../io.js';
+import { integerFlag } from '../flags.js';
 import { withTracking } from '../tracking-access.js';
 
 /** Parses `--where col=value` flags. */
@@ -24,12 +25,7 @@ export function parseWhere(flags: string[] = []): Record<string, string> {
 }
 
 function count(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number)) {
-    throw new SluiceError('USAGE', `${flag}: expected an integer >= 0, found '${value}'`);
-  }
-  return number;
+  return integerFlag(flag, value, 0) ?? fallback;
 }
 
 function cell(value: unknown): string {

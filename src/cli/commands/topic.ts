@@ -22,6 +22,7 @@ import {
 } from '../../streams/index.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
+import { integerFlag } from '../flags.js';
 import { json, type Io } from '../io.js';
 import { serverFor } from '../server-client.js';
 import { withWorkspace } from '../workspace.js';
@@ -119,15 +120,6 @@ function remoteTopics(client: SluiceClient): TopicsAccess {
   };
 }
 
-function integer(flag: string, value: string | undefined, minimum: number): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < minimum) {
-    throw new SluiceError('USAGE', `${flag}: expected an integer >= ${minimum}, found '${value}'`);
-  }
-  return number;
-}
-
 function duration(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   try {
@@ -223,7 +215,7 @@ export async function topicCreate(
   if (maxAge !== undefined) topicConfig.maxAgeMs = maxAge;
   const maxBytes = size('--max-bytes', options.maxBytes);
   if (maxBytes !== undefined) topicConfig.maxBytes = maxBytes;
-  const deliveries = integer('--max-deliveries', options.maxDeliveries, 1);
+  const deliveries = integerFlag('--max-deliveries', options.maxDeliveries, 1);
   if (deliveries !== undefined) topicConfig.maxDeliveries = deliveries;
   const ackWait = duration('--ack-wait', options.ackWait);
   if (ackWait !== undefined) topicConfig.ackWaitMs = ackWait;
@@ -370,8 +362,8 @@ export async function topicRead(
   config: CliConfig,
   io: Io,
 ): Promise<number> {
-  const fromSeq = integer('--from-seq', options.fromSeq, 1);
-  const limit = integer('--limit', options.limit, 1) ?? 100;
+  const fromSeq = integerFlag('--from-seq', options.fromSeq, 1);
+  const limit = integerFlag('--limit', options.limit, 1) ?? 100;
   return withTopics(config, 'sluice topic read', async (topics) => {
     const messages = await topics.read(name, {
       limit,
@@ -396,7 +388,7 @@ export async function topicConsume(
   config: CliConfig,
   io: Io,
 ): Promise<number> {
-  const max = integer('--max', options.max, 1) ?? Infinity;
+  const max = integerFlag('--max', options.max, 1) ?? Infinity;
   const timeoutMs = duration('--timeout', options.timeout) ?? 5000;
   const consume = async (topics: Topics): Promise<number> => {
     const consumer = await topics.consumer(name, options.group);
@@ -490,7 +482,7 @@ export async function topicReset(
     : options.latest
       ? 'latest'
       : options.toSeq !== undefined
-        ? { seq: integer('--to-seq', options.toSeq, 1) ?? 1 }
+        ? { seq: integerFlag('--to-seq', options.toSeq, 1) ?? 1 }
         : { time: parseIsoTime(options.toTime ?? '', '--to-time') };
   return withTopics(config, 'sluice topic reset', async (topics) => {
     const info = await topics.resetGroup(name, group, start);
