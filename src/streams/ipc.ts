@@ -93,8 +93,10 @@ export function serveTopicsTo(child: ChildProcess, topics: Topics): () => Promis
         }),
     );
   };
+  // A child killed between its call and our answer closes the channel under us (EPIPE): the
+  // answer has nobody to go to, and the exit handler below releases what the child held.
   const reply = (message: Reply): void => {
-    if (child.connected) child.send(message);
+    if (child.connected) child.send(message, (error) => void error);
   };
   const closeAll = async (): Promise<void> => {
     const open = [...consumers.values()];
@@ -134,7 +136,15 @@ export function topicsFromParent(): ChildTopics {
     new Promise<T>((resolve, reject) => {
       const id = next++;
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      send({ kind: 'sluice-topics', id, call: request } satisfies Request);
+      send({ kind: 'sluice-topics', id, call: request } satisfies Request, undefined, {}, (error) => {
+        if (!error || !pending.delete(id)) return;
+        reject(
+          new SluiceError(
+            'TOPIC_UNAVAILABLE',
+            `the parent process that owns the topics is gone: ${error.message}`,
+          ),
+        );
+      });
     });
   const seqsOf = (messages: readonly { seq: number }[]): number[] => messages.map((message) => message.seq);
   return {
