@@ -278,6 +278,10 @@ export class BatchSession implements AsyncIterable<Batch> {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-2000);
     });
+    // A loader that cannot be started or signalled says so here; its exit (if any) restarts it.
+    child.on('error', (error) => {
+      stderr = `${stderr}\n${error.message}`.slice(-2000);
+    });
     this.#loaders.add(child);
     this.#stopServing.set(child, serveTopicsTo(child, this.#source.topics));
     child.once('exit', (code, signal) => {
