@@ -350,6 +350,53 @@ describe('queue, limits and shutdown', () => {
 });
 
 describe('registering a folder', () => {
+  it('starts a run launched by registration once, however slowly its start is recorded', async () => {
+    const dir = await project({
+      'work.ts': WORK,
+      'pipelines/on-notes.yaml': [
+        'name: on-notes',
+        'inputs:',
+        '  notes: { repo: notes, glob: "/" }',
+        'steps:',
+        '  work:',
+        '    run: ../work.ts',
+        '    inputs: [notes]',
+        '    outputs: [done]',
+        '',
+      ].join('\n'),
+      'data/a.txt': 'a',
+    });
+    expect((await sluice(['repo', 'create', 'notes'], dir)).code).toBe(0);
+    expect((await sluice(['put', 'notes', 'data'], dir)).code).toBe(0);
+    const workspace = await open(dir);
+    // As on a loaded machine: the engine records the run `running` only after the service
+    // has listed the queued runs it must pick up.
+    const engine = {
+      ...workspace.engine,
+      startRun: async (...args: Parameters<typeof workspace.engine.startRun>) => {
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        return workspace.engine.startRun(...args);
+      },
+    };
+    const scheduler = service(workspace, { engine });
+    const started: string[] = [];
+    scheduler.events.on('event', (event: { type: string; runId?: string }) => {
+      if (event.type === 'started') started.push(event.runId!);
+    });
+    try {
+      const reports = await registerFolder(join(dir, 'pipelines'), { ...workspace, service: scheduler });
+      expect(reports).toMatchObject([{ pipeline: 'on-notes', outcome: 'created' }]);
+      await scheduler.start();
+      await scheduler.idle();
+      const runs = await runsOf(workspace, 'on-notes');
+      expect(runs.map((run) => run.status)).toEqual(['succeeded']);
+      expect(started).toEqual([runs[0]!.id]);
+    } finally {
+      await scheduler.stop(5000);
+      await workspace.close();
+    }
+  });
+
   it('registers a pipeline whose first run cannot start, and reports why the run did not start', async () => {
     const spec = [
       'name: needs-label',

@@ -97,8 +97,15 @@ export class Service implements RunLauncher, TriggerHost {
   /** Loads registered pipelines, resumes interrupted runs, catches up cron ticks, starts queued runs. */
   async start(): Promise<void> {
     await this.reload();
+    // Runs launched before start() (`sluice dev` registers its folder first) are already in
+    // hand, and may still read `queued` in the store while their start is under way.
+    const inHand = new Set([...this.#queue.map((run) => run.id), ...this.#running.keys()]);
     const queued = await this.#store.listRuns({ status: 'queued', limit: 100_000 });
-    this.#queue.push(...queued.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()));
+    this.#queue.push(
+      ...queued
+        .filter((run) => !inHand.has(run.id))
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()),
+    );
     if (this.#options.resume !== false) await this.#triggers.resumeInterrupted();
     if (this.#options.schedule !== false) await this.#triggers.catchUp(new Date());
     if (this.#options.maintenance) {
