@@ -14,7 +14,10 @@ export interface CliConfig {
   home: string;
   /** Engine log level for `<home>/logs/engine.log` (`SLUICE_LOG_LEVEL`, default `info`). */
   logLevel: string;
-  /** Running attempts at once (`--concurrency`, `SLUICE_CONCURRENCY`, default 2 x cores). */
+  /**
+   * Running attempts at once (`--concurrency`, `SLUICE_CONCURRENCY`, default 2 x cores; in
+   * cluster mode attempts dispatched to workers at once, default 1024).
+   */
   concurrency: number;
   /** Whether stderr is a terminal (progress bars) and colour is wanted. */
   tty: boolean;
@@ -32,7 +35,21 @@ export interface CliConfig {
   natsUrl?: string;
   /** User tables (`tables:` in specs) live in this PostgreSQL database (`SLUICE_TABLES_URL`). */
   tablesUrl?: string;
+  /**
+   * Cluster mode: the metadata store and dispatch live in this PostgreSQL database
+   * (`SLUICE_DATABASE_URL`); runs execute on `sluice worker` processes.
+   */
+  databaseUrl?: string;
+  /** Where objects live (`SLUICE_OBJECT_STORE`): `s3://bucket/prefix?...` or a folder; default `<home>/objects`. */
+  objectStore?: string;
+  /** Cluster mode: a worker's lease on an attempt (`SLUICE_LEASE_MS`, default 10 s). */
+  leaseMs: number;
+  /** Cluster mode: a scheduler's lease on its runs (`SLUICE_RUN_LEASE_MS`, default 15 s). */
+  runLeaseMs: number;
 }
+
+/** Attempts a cluster scheduler dispatches at once by default: more than its workers' slots. */
+const CLUSTER_CONCURRENCY = 1024;
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
@@ -52,7 +69,8 @@ export function compileConfig(
     );
   }
   const rawConcurrency = flags.concurrency ?? env.SLUICE_CONCURRENCY;
-  let concurrency = availableParallelism() * 2;
+  // NOTE: in cluster mode this bounds attempts dispatched at once, not threads here.
+  let concurrency = env.SLUICE_DATABASE_URL ? CLUSTER_CONCURRENCY : availableParallelism() * 2;
   if (rawConcurrency !== undefined) {
     concurrency = Number(rawConcurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -68,11 +86,31 @@ export function compileConfig(
     ...(env.SLUICE_URL ? { url: checkUrl(env.SLUICE_URL) } : {}),
     ...(env.SLUICE_TOKEN ? { token: env.SLUICE_TOKEN } : {}),
     ...(env.SLUICE_NATS_URL ? { natsUrl: checkNatsUrl(env.SLUICE_NATS_URL) } : {}),
-    ...(env.SLUICE_TABLES_URL ? { tablesUrl: checkPostgresUrl(env.SLUICE_TABLES_URL) } : {}),
+    ...(env.SLUICE_TABLES_URL
+      ? { tablesUrl: checkPostgresUrl(env.SLUICE_TABLES_URL, 'SLUICE_TABLES_URL') }
+      : {}),
+    ...(env.SLUICE_DATABASE_URL
+      ? { databaseUrl: checkPostgresUrl(env.SLUICE_DATABASE_URL, 'SLUICE_DATABASE_URL') }
+      : {}),
+    ...(env.SLUICE_OBJECT_STORE ? { objectStore: env.SLUICE_OBJECT_STORE } : {}),
+    leaseMs: milliseconds('SLUICE_LEASE_MS', env.SLUICE_LEASE_MS, 10_000),
+    runLeaseMs: milliseconds('SLUICE_RUN_LEASE_MS', env.SLUICE_RUN_LEASE_MS, 15_000),
   };
 }
 
-function checkPostgresUrl(text: string): string {
+function milliseconds(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 100) {
+    throw new SluiceError(
+      'USAGE',
+      `${name}: expected a whole number of milliseconds >= 100, found '${text}'`,
+    );
+  }
+  return value;
+}
+
+function checkPostgresUrl(text: string, name: string): string {
   let url: URL | undefined;
   try {
     url = new URL(text);
@@ -82,7 +120,7 @@ function checkPostgresUrl(text: string): string {
   if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
     throw new SluiceError(
       'USAGE',
-      `SLUICE_TABLES_URL: expected a PostgreSQL URL like postgres://user@127.0.0.1:5432/db, found '${text.replace(/:[^:@/]*@/, ':***@')}'`,
+      `${name}: expected a PostgreSQL URL like postgres://user@127.0.0.1:5432/db, found '${text.replace(/:[^:@/]*@/, ':***@')}'`,
     );
   }
   return text;

@@ -58,6 +58,7 @@ import {
   type BackfillOptions,
   type ServeOptions,
 } from './commands/service.js';
+import { workerCommand, workersCommand, type WorkerCommandOptions } from './commands/worker.js';
 import { initCommand } from './commands/init.js';
 import { compileConfig, type CliConfig } from './config.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -664,6 +665,25 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--objects <dir>', 'the object store folder (default <home>/objects)')
     .action(async (options: Parameters<typeof batchesLoader>[0]) => {
       exitCode = await batchesLoader(options, config(), io);
+    });
+
+  program
+    .command('worker')
+    .description('execute attempts queued by cluster schedulers (needs SLUICE_DATABASE_URL)')
+    .option('--concurrency <n>', 'attempts at once (default 2 x cores)')
+    .option('--grace <duration>', 'on SIGTERM, how long running attempts may finish', '30s')
+    .option('--json', 'one JSON line per attempt event')
+    .action(async (options: WorkerCommandOptions) => {
+      // NOTE: `--concurrency` is also the program's own flag, which commander may give it to.
+      const concurrency = options.concurrency ?? program.opts<{ concurrency?: string }>().concurrency;
+      exitCode = await workerCommand({ ...options, ...(concurrency ? { concurrency } : {}) }, config(), io);
+    });
+  program
+    .command('workers')
+    .description("a cluster's workers seen within the last minute, with their leases")
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      exitCode = await workersCommand(options, config(), io);
     });
 
   const token = program.command('token').description('API tokens for the HTTP API: create, list, revoke');

@@ -14,6 +14,7 @@ import { localRunsApi, startControlServer, type RunsApi } from '../server/index.
 import { openBatches } from '../batches/client.js';
 import {
   LockHeldError,
+  openClusterStore,
   openEmbeddedStore,
   openPostgresClient,
   tableQueries,
@@ -26,6 +27,8 @@ import { Tables, Tracking, type ModelRegistry } from '../tracking/index.js';
 import type { CliConfig } from './config.js';
 import { remoteRunsApi } from './remote.js';
 import { clientFor, servingUrl } from './server-client.js';
+import { openClusterWorkspace } from './cluster-workspace.js';
+import type { RunLeaseKeeper } from '../cluster/index.js';
 
 /** A data directory opened by its owner. */
 export interface LocalWorkspace {
@@ -42,6 +45,8 @@ export interface LocalWorkspace {
   tables: Tables;
   /** Topics: embedded in the store, or in NATS JetStream (`SLUICE_NATS_URL`). */
   topics: Topics;
+  /** Cluster mode: the leases of the runs this process executes. */
+  leases?: RunLeaseKeeper;
   close(): Promise<void>;
 }
 
@@ -84,6 +89,7 @@ async function openStoreWaiting(
 
 /** Opens `config.home` as its owner; throws `STORE_LOCKED` when another live process owns it. */
 export async function openLocalWorkspace(config: CliConfig, command: string): Promise<LocalWorkspace> {
+  if (config.databaseUrl) return openClusterWorkspace(config, command);
   const { store, lock } = await openStoreWaiting(config.home, command);
   const logger = fileLogger(join(config.home, 'logs', 'engine.log'), config.logLevel);
   const objects = openLocalObjectStore(join(config.home, 'objects'));
@@ -188,6 +194,10 @@ export async function withWorkspace<T>(
  */
 export async function openRunsApi(config: CliConfig): Promise<{ api: RunsApi; close(): Promise<void> }> {
   if (config.url) return { api: clientFor(config, config.url), close: async () => undefined };
+  if (config.databaseUrl) {
+    const store = await openClusterStore(config.databaseUrl);
+    return { api: localRunsApi(store), close: () => store.close() };
+  }
   try {
     const { store, lock } = await openStoreWaiting(config.home, 'sluice (reading runs)');
     return {

@@ -221,6 +221,7 @@ export function createEngine(options: EngineOptions): Engine {
         outputCommit: null,
         trigger: runOptions.trigger ?? { kind: 'manual' },
       };
+      for (const runtime of new Set([runtimes.ts, runtimes.command])) await runtime.beginRun?.(run, pipeline);
       const scratchDir = join(options.scratchDir, id);
       const streams = streamSources(
         pipeline,

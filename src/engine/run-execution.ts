@@ -473,10 +473,14 @@ export class RunExecution {
     }
     try {
       const runtime = step.run.kind === 'ts' ? this.#ctx.runtimes.ts : this.#ctx.runtimes.command;
-      const tracking = this.#ctx.tracking?.attempt(step, datum, scratchDir);
-      const given = this.#ctx.tracking
-        ? await this.#ctx.tracking.withModels(step, inputs, params)
-        : { inputs, params };
+      // A remote runtime's workers lay models out and record tracking themselves.
+      const local = runtime.remote !== true;
+      const tracking = local ? this.#ctx.tracking?.attempt(step, datum, scratchDir) : undefined;
+      const given =
+        local && this.#ctx.tracking
+          ? await this.#ctx.tracking.withModels(step, inputs, params)
+          : { inputs, params };
+      const execKey = task.execKey ?? sha256(`${this.runId}\n${step.name}\n${datum}`);
       const result = await this.#freeingSlot(
         task,
         runtime.execute({
@@ -491,6 +495,7 @@ export class RunExecution {
           log: (stream, line) => this.#recorder.log(step.name, datum, attempt, stream, line),
           metric: (point) => this.#recorder.metric(step.name, datum, point),
           signal: this.#runController.signal,
+          execKey,
           ...(tracking ? { tracking } : {}),
         }),
       );
@@ -498,7 +503,6 @@ export class RunExecution {
       task.finishedAt = task.attemptEndedAt ?? new Date();
       // NOTE: table rows, params, artifacts and staged models are durable before the task's
       // success is recorded; rows are keyed by the execution key, so a re-execution adds none.
-      const execKey = task.execKey ?? sha256(`${this.runId}\n${step.name}\n${datum}`);
       if (tracking) await tracking.commit(execKey);
       await this.#publishOutputs(step, execKey, result.outputs);
       if (attempt > 1) this.#recorder.attempt(task, attempt, 'success', null, startedAt, task.finishedAt);

@@ -4,7 +4,8 @@
  * `runtime.case.ts`. A runtime never touches the metadata store: it receives resolved
  * input values and returns output values; the engine records everything.
  */
-import type { StepSpec } from '../spec/model.js';
+import type { Pipeline, StepSpec } from '../spec/model.js';
+import type { RunRecord } from '../store/store.js';
 
 /** A stream a log line came from. `log` is the step's own logger (TS steps). */
 export type LogStream = 'stdout' | 'stderr' | 'log';
@@ -85,6 +86,8 @@ export interface StepTask {
   signal: AbortSignal;
   /** Model registry, tables, params and artifacts of this attempt (absent: not available). */
   tracking?: StepTracking;
+  /** The execution key its result is stored under (what keys its table rows too). */
+  execKey?: string;
 }
 
 /** What an attempt produced: one value per declared output (file outputs as `{ $files }`). */
@@ -94,6 +97,14 @@ export interface StepResult {
 
 /** Executes attempts of one kind of step. */
 export interface StepRuntime {
+  /**
+   * True for a runtime that executes attempts in other processes with their own tracking
+   * (cluster dispatch to `sluice worker`s): the engine passes model params unresolved and no
+   * `tracking`, and the executing side records models, rows, params and artifacts itself.
+   */
+  readonly remote?: boolean;
+  /** Told before a run's first attempt (a remote runtime ships what its workers need). */
+  beginRun?(run: RunRecord, pipeline: Pipeline): Promise<void>;
   /**
    * Prepares a step once per run (e.g. bundles a TS module) and returns the hash of its
    * code, which goes into the step version. Throws `SPEC_MODULE_NOT_FOUND` or

@@ -47,6 +47,21 @@ export interface ServiceOptions {
   topics?: Topics;
   /** How often topic triggers look at their topics' lag (default 1 s). */
   topicPollMs?: number;
+  /**
+   * Cluster mode: run ownership shared with other schedulers on the same PostgreSQL store.
+   * A queued run starts only once claimed here; queued runs others launched are picked up.
+   */
+  cluster?: ServiceCluster;
+}
+
+/** What a scheduler shares with the others in cluster mode (`RunLeaseKeeper` implements it). */
+export interface ServiceCluster {
+  claim(runId: string): Promise<boolean>;
+  claimResume(runId: string): Promise<boolean>;
+  requestCancel(runId: string, reason: string): Promise<boolean>;
+  unclaimed(limit?: number): Promise<string[]>;
+  /** How often queued runs of other schedulers are looked for (ms, default 500). */
+  pollMs?: number;
 }
 
 /** What the service tells listeners (the API's event stream, tests). */
@@ -77,6 +92,8 @@ export class Service implements RunLauncher, TriggerHost {
   #stopping = false;
   #maintenanceTimer: NodeJS.Timeout | undefined;
   #topicTimer: NodeJS.Timeout | undefined;
+  #adoptTimer: NodeJS.Timeout | undefined;
+  #adopting = false;
   #idle: (() => void)[] = [];
   /** Serialises trigger handling so that two events never launch the same fan-in twice. */
   #triggerChain: Promise<void> = Promise.resolve();
@@ -123,7 +140,64 @@ export class Service implements RunLauncher, TriggerHost {
       }, this.#options.topicPollMs ?? 1000);
       this.#topicTimer.unref();
     }
+    const cluster = this.#options.cluster;
+    if (cluster) {
+      this.#adoptTimer = setInterval(() => void this.#adoptQueued(cluster), cluster.pollMs ?? 500);
+      this.#adoptTimer.unref();
+    }
     this.#pump();
+  }
+
+  /** Cluster mode: takes queued runs nobody claimed (launched through another scheduler) into the queue. */
+  async #adoptQueued(cluster: ServiceCluster): Promise<void> {
+    if (this.#adopting || this.#stopping) return;
+    this.#adopting = true;
+    try {
+      const inHand = new Set([...this.#queue.map((run) => run.id), ...this.#running.keys()]);
+      const ids = (await cluster.unclaimed(100)).filter((id) => !inHand.has(id));
+      if (ids.length === 0) return;
+      for (const id of ids) {
+        const run = await this.#store.getRun(id);
+        if (
+          run?.status !== 'queued' ||
+          this.#queue.some((queued) => queued.id === id) ||
+          this.#running.has(id)
+        )
+          continue;
+        // A pipeline registered through another scheduler is loaded from the store.
+        if (!this.#registered.has(run.pipeline)) await this.#require(run.pipeline).catch(() => undefined);
+        this.#queue.push(run);
+      }
+      this.#queue.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+      this.#pump();
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'looking for queued runs failed');
+    } finally {
+      this.#adopting = false;
+    }
+  }
+
+  /** Cluster mode: claims the resumption of an interrupted run. */
+  claimResume(runId: string): Promise<boolean> {
+    return this.#options.cluster ? this.#options.cluster.claimResume(runId) : Promise.resolve(true);
+  }
+
+  /** Cluster mode: resumes runs whose scheduler died (each is resumed by one scheduler). */
+  resumeOrphans(runIds: string[]): void {
+    void this.#serially(async () => {
+      for (const id of runIds) {
+        const run = await this.#store.getRun(id);
+        if (!run || !this.#registered.has(run.pipeline) || this.#stopping) continue;
+        if (!(await this.claimResume(id))) continue;
+        this.#logger.info({ runId: id, pipeline: run.pipeline }, 'resuming a run whose scheduler died');
+        await this.launch({
+          pipeline: run.pipeline,
+          params: run.params,
+          inputCommits: run.inputCommits,
+          trigger: { kind: 'resume', runId: id },
+        });
+      }
+    });
   }
 
   /** Whether a run of `pipeline` is queued or running here (a topic trigger waits for it). */
@@ -232,6 +306,10 @@ export class Service implements RunLauncher, TriggerHost {
       return cancelled;
     }
     const handle = this.#running.get(run.id)?.handle ?? this.#engine.active().get(run.id);
+    if (!handle && this.#options.cluster && (run.status === 'queued' || run.status === 'running')) {
+      // Owned by another scheduler, which cancels it at its next lease renewal.
+      if (await this.#options.cluster.requestCancel(run.id, 'cancelled by a user')) return run;
+    }
     if (!handle) {
       throw new SluiceError(
         'USAGE',
@@ -311,6 +389,7 @@ export class Service implements RunLauncher, TriggerHost {
     this.#cron.stop();
     clearInterval(this.#maintenanceTimer);
     clearInterval(this.#topicTimer);
+    clearInterval(this.#adoptTimer);
     await this.#triggerChain;
     const results = () => Promise.all([...this.#running.values()].map(({ handle }) => handle?.result));
     let timer: NodeJS.Timeout | undefined;
@@ -408,6 +487,12 @@ export class Service implements RunLauncher, TriggerHost {
   async #start(run: RunRecord, { record, pipeline }: Registered): Promise<void> {
     let handle: RunHandle;
     try {
+      if (this.#options.cluster && !(await this.#options.cluster.claim(run.id))) {
+        // Another scheduler claimed it first: it runs there.
+        this.#running.delete(run.id);
+        this.#pump();
+        return;
+      }
       handle = await this.#engine.startRun(pipeline, {
         runId: run.id,
         createdAt: run.createdAt,

@@ -27,6 +27,8 @@ export interface TriggerHost {
   readonly stopping: boolean;
   pipelines(): ReadonlyMap<string, Registered>;
   launch(request: LaunchRequest & { id?: string }): Promise<RunRecord>;
+  /** Cluster mode: claims the resumption of an interrupted run (false: another scheduler resumes it). */
+  claimResume?(runId: string): Promise<boolean>;
 }
 
 /** Messages a stream input's group has yet to ack (a group not created yet: what it would start with). */
@@ -184,6 +186,7 @@ export class TriggerHandlers {
       .filter((run) => this.#service.pipelines().has(run.pipeline))
       .reverse();
     for (const run of interrupted) {
+      if (this.#service.claimResume && !(await this.#service.claimResume(run.id))) continue;
       this.#service.logger.info({ runId: run.id, pipeline: run.pipeline }, 'resuming an interrupted run');
       await this.#service
         .launch({

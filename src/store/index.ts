@@ -57,7 +57,25 @@ export type {
 export type { ScheduleStore } from './service-records.js';
 export { sqlStore } from './sql-store.js';
 export { openPgliteClient } from './pglite/pglite-client.js';
-export { openEmbeddedStore } from './open.js';
+export { openClusterStore, openEmbeddedStore } from './open.js';
+export { listen } from './postgres/listener.js';
+export type { Listener, ListenOptions } from './postgres/listener.js';
+export {
+  DISPATCH_CHANNEL,
+  DISPATCH_DONE_CHANNEL,
+  RUNS_CHANNEL,
+  dispatchQueries,
+} from './sql/dispatch.js';
+export type {
+  DispatchItem,
+  DispatchOutcome,
+  DispatchQueries,
+  DispatchRow,
+  DispatchState,
+  Lease,
+  SweepCounts,
+  WorkerRecord,
+} from './sql/dispatch.js';
 export { LockHeldError, acquireHomeLock, readHomeLock } from './lock.js';
 export type { HomeLock, LockInfo } from './lock.js';
 export { StateWriter } from './state-writer.js';

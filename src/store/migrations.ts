@@ -338,6 +338,57 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'cluster: run ownership, dispatch leases, workers',
+    // NOTE: cluster mode only (`SLUICE_DATABASE_URL`); the embedded store carries the tables
+    // unused, so one schema serves both. A scheduler owns the runs it executes by a lease it
+    // renews; an attempt dispatched to workers is one `dispatch` row, leased with a fencing
+    // token (`fence`) that every renewal and the commit must present.
+    sql: `
+      ALTER TABLE runs ADD COLUMN owner text;
+      ALTER TABLE runs ADD COLUMN lease_until timestamptz;
+      ALTER TABLE runs ADD COLUMN cancel_requested text;
+      CREATE INDEX runs_leased ON runs (lease_until) WHERE owner IS NOT NULL;
+      CREATE TABLE dispatch_runs (
+        run_id text PRIMARY KEY,
+        run json NOT NULL,
+        pipeline json NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE dispatch (
+        id bigserial PRIMARY KEY,
+        run_id text NOT NULL,
+        step text NOT NULL,
+        datum text NOT NULL,
+        attempt integer NOT NULL,
+        payload json NOT NULL,
+        state text NOT NULL,
+        fence bigint NOT NULL DEFAULT 0,
+        worker text,
+        deliveries integer NOT NULL DEFAULT 0,
+        lease_until timestamptz,
+        result json,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz,
+        UNIQUE (run_id, step, datum, attempt)
+      );
+      CREATE INDEX dispatch_queued ON dispatch (id) WHERE state = 'queued';
+      CREATE INDEX dispatch_leased ON dispatch (lease_until) WHERE state = 'leased';
+      CREATE INDEX dispatch_finished ON dispatch (finished_at) WHERE finished_at IS NOT NULL;
+      CREATE TABLE workers (
+        id text PRIMARY KEY,
+        host text NOT NULL,
+        pid integer NOT NULL,
+        concurrency integer NOT NULL,
+        started_at timestamptz NOT NULL,
+        heartbeat_at timestamptz NOT NULL,
+        stopped_at timestamptz,
+        done bigint NOT NULL DEFAULT 0,
+        rejected bigint NOT NULL DEFAULT 0
+      );
+    `,
+  },
 ];
 
 /** A hash of the migrations, naming templates built from them. */

@@ -91,7 +91,9 @@ export async function serveCommand(
       pools,
       maintenance: () => workspace.registry.applyRetention(),
       topics: workspace.topics,
+      ...(workspace.leases ? { cluster: workspace.leases } : {}),
     });
+    if (workspace.leases) workspace.leases.onOrphaned = (ids) => service.resumeOrphans(ids);
     if (!options.json) service.events.on('event', (event) => io.err(describeEvent(event)));
     let registered: RegistrationReport[] = [];
     if (project) registered = await registerFolder(project, { ...workspace, service });
