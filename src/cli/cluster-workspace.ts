@@ -7,7 +7,13 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SluiceError, fileLogger, newId, type Logger } from '../core/index.js';
-import { Repos, openLocalObjectStore, type ObjectStore } from '../data/index.js';
+import {
+  Repos,
+  openLocalObjectStore,
+  openS3ObjectStore,
+  parseObjectStoreUrl,
+  type ObjectStore,
+} from '../data/index.js';
 import { createEngine } from '../engine/index.js';
 import { createCommandRuntime, createTsRuntime } from '../runtime/index.js';
 import { localRunsApi } from '../server/index.js';
@@ -76,10 +82,15 @@ export async function openClusterParts(config: CliConfig, logName: string): Prom
   }
 }
 
-/** The object store `SLUICE_OBJECT_STORE` names (a folder here), or `<home>/objects`. */
+/**
+ * The object store `SLUICE_OBJECT_STORE` names — an S3-compatible bucket
+ * (`s3://bucket/prefix?endpoint=...&region=...&path_style=true`, credentials from the AWS
+ * SDK's usual sources) or a folder shared by every process — or `<home>/objects`.
+ */
 export async function openObjects(config: CliConfig): Promise<ObjectStore> {
   const where = config.objectStore;
   if (!where) return openLocalObjectStore(join(config.home, 'objects'));
+  if (where.startsWith('s3://')) return openS3ObjectStore(parseObjectStoreUrl(where, 'SLUICE_OBJECT_STORE'));
   return openLocalObjectStore(resolve(where));
 }
 

@@ -27,7 +27,7 @@ import { Tables, Tracking, type ModelRegistry } from '../tracking/index.js';
 import type { CliConfig } from './config.js';
 import { remoteRunsApi } from './remote.js';
 import { clientFor, servingUrl } from './server-client.js';
-import { openClusterWorkspace } from './cluster-workspace.js';
+import { openClusterWorkspace, openObjects } from './cluster-workspace.js';
 import type { RunLeaseKeeper } from '../cluster/index.js';
 
 /** A data directory opened by its owner. */
@@ -92,7 +92,9 @@ export async function openLocalWorkspace(config: CliConfig, command: string): Pr
   if (config.databaseUrl) return openClusterWorkspace(config, command);
   const { store, lock } = await openStoreWaiting(config.home, command);
   const logger = fileLogger(join(config.home, 'logs', 'engine.log'), config.logLevel);
-  const objects = openLocalObjectStore(join(config.home, 'objects'));
+  const objects = config.objectStore
+    ? await openObjects(config)
+    : openLocalObjectStore(join(config.home, 'objects'));
   const repos = new Repos(store.repos, objects);
   let topics: Topics | undefined;
   let tablesClient: SqlClient | undefined;

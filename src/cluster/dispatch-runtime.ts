@@ -110,20 +110,24 @@ export async function createDispatchRuntime(options: DispatchRuntimeOptions): Pr
     while (pending.length > 0) {
       const batch = pending.splice(0, ENQUEUE_BATCH).filter((waiter) => !waiter.settled);
       try {
-        const rows = await queries.enqueue(
-          batch.map((waiter) => ({
-            runId: waiter.task.runId,
-            step: waiter.task.step.name,
-            datum: waiter.task.datum,
-            attempt: waiter.task.attempt,
-            payload: {
-              pipelineDir: waiter.task.pipelineDir,
-              codeHash: waiter.codeHash,
-              execKey: waiter.task.execKey ?? null,
-              inputs: waiter.task.inputs,
-              params: waiter.task.params,
-            } satisfies AttemptPayload,
-          })),
+        const rows = await retrying(
+          () =>
+            queries.enqueue(
+              batch.map((waiter) => ({
+                runId: waiter.task.runId,
+                step: waiter.task.step.name,
+                datum: waiter.task.datum,
+                attempt: waiter.task.attempt,
+                payload: {
+                  pipelineDir: waiter.task.pipelineDir,
+                  codeHash: waiter.codeHash,
+                  execKey: waiter.task.execKey ?? null,
+                  inputs: waiter.task.inputs,
+                  params: waiter.task.params,
+                } satisfies AttemptPayload,
+              })),
+            ),
+          logger,
         );
         const byKey = new Map(batch.map((waiter) => [attemptKey(waiter.task), waiter]));
         const done: DispatchRow[] = [];
@@ -174,8 +178,9 @@ export async function createDispatchRuntime(options: DispatchRuntimeOptions): Pr
     onReconnect: () => void readFinished([...waiting.keys()]),
     logger,
   });
+  // NOTE: kept referenced until close(): while the server restarts, this timer is what keeps
+  // a waiting process alive.
   const poll = setInterval(() => void readFinished([...waiting.keys()]), options.pollMs ?? 1000);
-  poll.unref();
   let sweeping = false;
   const sweeper = setInterval(() => {
     if (sweeping) return;
@@ -246,4 +251,21 @@ export async function createDispatchRuntime(options: DispatchRuntimeOptions): Pr
 
 function attemptKey(task: StepTask): string {
   return `${task.runId}\0${task.step.name}\0${task.datum}\0${task.attempt}`;
+}
+
+/**
+ * Retries `fn` while the server is unreachable (a restart, a failover) for up to half a
+ * minute; queueing is idempotent, so a statement that did commit before its answer was lost
+ * is harmless to send again.
+ */
+async function retrying<T>(fn: () => Promise<T>, logger: Logger): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= 60) throw error;
+      if (attempt === 1) logger.warn({ err: error }, 'queueing attempts failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }

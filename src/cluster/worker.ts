@@ -231,6 +231,7 @@ export class ClusterWorker {
           );
           return;
         }
+        if (!outcome) return;
         this.#fault('before-commit');
         await this.#commit({ id: lease.id, fence: lease.fence, ...outcome }, lease);
       })
@@ -242,8 +243,8 @@ export class ClusterWorker {
       });
   }
 
-  /** Executes one leased attempt; resolves to the outcome to commit. */
-  async #attempt({ lease, controller }: Active): Promise<Omit<DispatchOutcome, 'id' | 'fence'>> {
+  /** Executes one leased attempt; resolves to the outcome to commit (none: left to expire). */
+  async #attempt({ lease, controller }: Active): Promise<Omit<DispatchOutcome, 'id' | 'fence'> | undefined> {
     const logs: [LogStream, string][] = [];
     const metrics: MetricPoint[] = [];
     const payload = lease.payload as AttemptPayload;
@@ -297,6 +298,15 @@ export class ClusterWorker {
       return { state: 'done', result: outcome };
     } catch (error) {
       const failure = toSluiceError(error);
+      // The store failed, not the step (a restart, a cut): the lease is left to expire, and
+      // the attempt is delivered again instead of being recorded as the step's failure.
+      if (failure.code === 'STORE') {
+        this.#logger.warn(
+          { err: failure, lease: lease.id },
+          'the store failed during the attempt; it will be delivered again',
+        );
+        return undefined;
+      }
       const outcome: AttemptOutcome = { error: failure.toJSON(), logs, metrics, worker: this.id };
       return { state: 'failed', result: outcome };
     } finally {

@@ -1,6 +1,7 @@
 export { isFileSetValue } from './object-store.js';
 export type { FileSetValue, ObjectHash, ObjectStore } from './object-store.js';
 export { openLocalObjectStore } from './local/local-object-store.js';
+export { openS3ObjectStore, parseObjectStoreUrl, type S3ObjectStoreOptions } from './s3/s3-object-store.js';
 export { materializeFileSet, storeDirectory } from './file-sets.js';
 export { normalizeRepoPath, relativeUploadPath, joinRepoPath } from './paths.js';
 export { compileGlob } from './glob.js';

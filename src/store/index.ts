@@ -60,12 +60,7 @@ export { openPgliteClient } from './pglite/pglite-client.js';
 export { openClusterStore, openEmbeddedStore } from './open.js';
 export { listen } from './postgres/listener.js';
 export type { Listener, ListenOptions } from './postgres/listener.js';
-export {
-  DISPATCH_CHANNEL,
-  DISPATCH_DONE_CHANNEL,
-  RUNS_CHANNEL,
-  dispatchQueries,
-} from './sql/dispatch.js';
+export { DISPATCH_CHANNEL, DISPATCH_DONE_CHANNEL, RUNS_CHANNEL, dispatchQueries } from './sql/dispatch.js';
 export type {
   DispatchItem,
   DispatchOutcome,

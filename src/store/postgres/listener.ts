@@ -59,7 +59,6 @@ export async function listen(options: ListenOptions): Promise<Listener> {
         },
       );
     }, delay);
-    retry.unref();
   };
 
   await connect();

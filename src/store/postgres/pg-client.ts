@@ -57,7 +57,16 @@ export async function openPostgresClient(
     },
     async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
       if (runner !== pool) return fn(on(runner));
-      const connection = await pool.connect();
+      let connection: pg.PoolClient;
+      try {
+        connection = await pool.connect();
+      } catch (error) {
+        throw wrap(error, 'BEGIN');
+      }
+      // NOTE: a checked-out connection that the server drops (a restart) emits 'error'
+      // between queries; the next query fails instead, and the transaction rolls back.
+      const ignore = (): void => undefined;
+      connection.on('error', ignore);
       try {
         await connection.query('BEGIN');
         const result = await fn(on(connection));
@@ -67,6 +76,7 @@ export async function openPostgresClient(
         await connection.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
+        connection.off('error', ignore);
         connection.release();
       }
     },
