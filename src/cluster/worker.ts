@@ -62,6 +62,8 @@ export interface WorkerOptions {
   onAttempt?(event: { type: 'start' | 'committed' | 'rejected' | 'lost'; lease: Lease }): void;
 }
 
+/** How long an outcome waits for others to commit with (ms). */
+const COMMIT_WINDOW_MS = 2;
 /** Most leases claimed by one statement. */
 const MAX_CLAIM = 64;
 /** Attempts shorter than this on average (ms) make the worker prefetch a full batch. */
@@ -92,9 +94,10 @@ export class ClusterWorker {
   readonly #backlog: Active[] = [];
   #running = 0;
   /** Moving average of attempt durations (ms), which sets how far ahead leases are claimed. */
-  #attemptMs = SHORT_ATTEMPT_MS;
+  #attemptMs = SHORT_ATTEMPT_MS * 2;
   readonly #runs = new Map<string, Promise<RunContext>>();
   readonly #prepared = new Map<string, Promise<string>>();
+  readonly #commandSteps = new Set<string>();
   readonly #commits: { outcome: DispatchOutcome; lease: Lease; resolve(): void }[] = [];
   readonly #startedAt = new Date();
   #committing: Promise<void> | undefined;
@@ -148,6 +151,7 @@ export class ClusterWorker {
     while (this.#active.size > 0) await sleep(20);
     await this.#committing;
     clearInterval(this.#heartbeat);
+    await rm(this.#options.scratchDir, { recursive: true, force: true }).catch(() => undefined);
     await this.#listener?.close();
     await this.#beat(true).catch(() => undefined);
   }
@@ -159,7 +163,9 @@ export class ClusterWorker {
       // round trip to the server: as many again as the slots, or a full batch while attempts
       // are short (a hoarded backlog of short attempts delays other workers little).
       const prefetch = this.#attemptMs < SHORT_ATTEMPT_MS ? MAX_CLAIM : this.#concurrency;
-      const want = this.#concurrency + prefetch - this.#running - this.#backlog.length;
+      // Claims top the backlog up once it is half spent, in one statement, not per attempt.
+      const stocked = this.#backlog.length > prefetch / 2;
+      const want = stocked ? 0 : this.#concurrency + prefetch - this.#running - this.#backlog.length;
       let claimed: Lease[] = [];
       if (want > 0) {
         try {
@@ -217,7 +223,7 @@ export class ClusterWorker {
     const started = performance.now();
     void this.#attempt(active)
       .then(async (outcome) => {
-        this.#attemptMs = 0.9 * this.#attemptMs + 0.1 * (performance.now() - started);
+        this.#attemptMs = 0.7 * this.#attemptMs + 0.3 * (performance.now() - started);
         // The slot is free once the attempt ended; its commit goes on beside the next one.
         this.#running -= 1;
         this.#drain();
@@ -264,6 +270,7 @@ export class ClusterWorker {
           `pipeline '${context.pipeline.name}' has no step '${lease.step}'`,
         );
       const runtime = step.run.kind === 'ts' ? this.#options.runtimes.ts : this.#options.runtimes.command;
+      if (step.run.kind === 'command') this.#commandSteps.add(`${lease.runId}\0${lease.step}`);
       const codeHash = await this.#prepare(runtime, context.pipeline, lease.step);
       if (codeHash !== payload.codeHash) {
         throw new SluiceError(
@@ -310,7 +317,10 @@ export class ClusterWorker {
       const outcome: AttemptOutcome = { error: failure.toJSON(), logs, metrics, worker: this.id };
       return { state: 'failed', result: outcome };
     } finally {
-      await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
+      // NOTE: as in the engine: a command attempt always has a scratch folder, a TS attempt
+      // frees its own; the rest goes with the run's folder when the worker forgets the run.
+      if (this.#commandSteps.has(`${lease.runId}\0${lease.step}`))
+        await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
@@ -323,7 +333,8 @@ export class ClusterWorker {
   }
 
   async #flushCommits(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
+    // NOTE: outcomes ending within a couple of milliseconds share one statement.
+    await new Promise((resolve) => setTimeout(resolve, COMMIT_WINDOW_MS));
     while (this.#commits.length > 0) {
       const batch = this.#commits.splice(0, 256);
       let accepted = new Set<number>();
@@ -408,8 +419,14 @@ export class ClusterWorker {
       })();
       this.#runs.set(runId, context);
       context.catch(() => this.#runs.delete(runId));
-      // NOTE: contexts are small; a long-lived worker forgets runs it has not seen for a while.
-      if (this.#runs.size > 256) this.#runs.delete(this.#runs.keys().next().value as string);
+      // NOTE: contexts are small; a long-lived worker forgets the oldest runs, and their scratch.
+      if (this.#runs.size > 256) {
+        const oldest = this.#runs.keys().next().value as string;
+        this.#runs.delete(oldest);
+        void rm(join(this.#options.scratchDir, oldest), { recursive: true, force: true }).catch(
+          () => undefined,
+        );
+      }
     }
     return context;
   }
