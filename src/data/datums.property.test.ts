@@ -513,11 +513,9 @@ describe('a new file (property)', () => {
 });
 
 describe('datum keys of a cross', () => {
-  // NOTE: a known bug, kept visible: repo paths may contain '|' and ':', and a cross joins
-  // its members' keys with '|' unescaped, so two different pairs can get one key. The run
-  // then publishes one datum's value over the other's (run-execution.ts, start()): one
-  // datum is never processed, the other twice. `it.fails` turns red once keys are escaped.
-  it.fails('stays unique when folder names contain | and :', () => {
+  // NOTE: repo paths may contain '|', ':' and parentheses; member keys escape them, or two
+  // different pairs would share a key and one datum would be processed twice, the other never.
+  it('stays unique when folder names contain | and :', () => {
     const spec = buildSpec({
       kind: 'cross',
       members: [

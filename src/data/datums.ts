@@ -20,6 +20,7 @@
  * - `cross`: the members' keys joined by `|`: `images:/a.jpg|labels:/`;
  * - `union`: the one member's key: `images:/a.jpg`;
  * - `join`: `on=<value>|` then the present members' keys: `on=a|images:/a.jpg|labels:/a.txt`;
+ * - inside combined keys, `\`, `|`, `(` and `)` of paths and values are escaped by `\`;
  * - `group`: `by=<value>`.
  */
 import { SluiceError } from '../core/index.js';
@@ -103,7 +104,16 @@ function repoParts(leaf: RepoInputSpec, files: RepoFile[]): Part[] {
 }
 
 function memberKey(member: DataInputSpec, key: string): string {
-  return `${member.name}:${member.kind === 'repo' ? key : `(${key})`}`;
+  return `${member.name}:${member.kind === 'repo' ? escapeKey(key) : `(${key})`}`;
+}
+
+/**
+ * A repo path or glob capture inside a combined key, with `\`, `|`, `(` and `)` escaped by
+ * `\`: the separators stay unambiguous (a folder named `a.jpg|labels:` cannot make two
+ * datums share a key), and keys of ordinary paths are unchanged.
+ */
+function escapeKey(text: string): string {
+  return text.replace(/[\\|()]/g, (char) => `\\${char}`);
 }
 
 /** Every combination of one part per list, in order. */
@@ -173,7 +183,7 @@ function combinedParts(spec: CombinedInputSpec, filesOf: (leaf: RepoInputSpec) =
         if (!complete && !present.some(({ member }) => member.kind === 'repo' && member.outerJoin)) return [];
         return product(
           present.map(({ member, map }) => ({ member, parts: map.get(value) ?? [] })),
-          `on=${value}|`,
+          `on=${escapeKey(value)}|`,
         );
       });
     }
