@@ -173,7 +173,25 @@ export async function createDispatchRuntime(options: DispatchRuntimeOptions): Pr
     url: options.databaseUrl,
     channels: [DISPATCH_DONE_CHANNEL],
     onNotify: (_channel, payload) => {
-      void readFinished(payload.split(',').filter(Boolean).map(Number));
+      if (payload.startsWith('[')) {
+        for (const item of JSON.parse(payload) as {
+          id: number;
+          state: DispatchRow['state'];
+          result: unknown;
+        }[]) {
+          settle({
+            id: Number(item.id),
+            state: item.state,
+            result: item.result,
+            runId: '',
+            step: '',
+            datum: '',
+            attempt: 0,
+          });
+        }
+      } else {
+        void readFinished(payload.split(',').filter(Boolean).map(Number));
+      }
     },
     onReconnect: () => void readFinished([...waiting.keys()]),
     logger,

@@ -160,9 +160,10 @@ export class ClusterWorker {
     let sweptAt = 0;
     while (!this.#stopping) {
       // NOTE: leases beyond the free slots are prefetched, so a freed slot refills without a
-      // round trip to the server: as many again as the slots, or a full batch while attempts
-      // are short (a hoarded backlog of short attempts delays other workers little).
-      const prefetch = this.#attemptMs < SHORT_ATTEMPT_MS ? MAX_CLAIM : this.#concurrency;
+      // round trip to the server: as many again as the slots, or eight times as many while
+      // attempts are short (a hoarded backlog of short attempts delays other workers little).
+      const prefetch =
+        this.#attemptMs < SHORT_ATTEMPT_MS ? Math.min(MAX_CLAIM, this.#concurrency * 8) : this.#concurrency;
       // Claims top the backlog up once it is half spent, in one statement, not per attempt.
       const stocked = this.#backlog.length > prefetch / 2;
       const want = stocked ? 0 : this.#concurrency + prefetch - this.#running - this.#backlog.length;
@@ -333,8 +334,11 @@ export class ClusterWorker {
   }
 
   async #flushCommits(): Promise<void> {
-    // NOTE: outcomes ending within a couple of milliseconds share one statement.
-    await new Promise((resolve) => setTimeout(resolve, COMMIT_WINDOW_MS));
+    // NOTE: outcomes ending within a couple of milliseconds share one statement; with no
+    // other attempt running, none is coming, and the commit goes at once.
+    await new Promise((resolve) =>
+      this.#running > 0 ? setTimeout(resolve, COMMIT_WINDOW_MS) : setImmediate(resolve),
+    );
     while (this.#commits.length > 0) {
       const batch = this.#commits.splice(0, 256);
       let accepted = new Set<number>();

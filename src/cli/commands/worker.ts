@@ -8,7 +8,6 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SluiceError, formatDuration } from '../../core/index.js';
 import { parseDuration } from '../../spec/index.js';
-import { dispatchQueries } from '../../store/index.js';
 import { createCommandRuntime, createTsRuntime } from '../../runtime/index.js';
 import { ClusterWorker, FAULT_POINTS, type FaultPoint } from '../../cluster/index.js';
 import { pc } from '../colors.js';
@@ -55,7 +54,7 @@ export async function workerCommand(
   const { objects, tracking, logger } = parts;
   const env = { PYTHONPATH: [PYTHON_DIR, io.env.PYTHONPATH].filter(Boolean).join(delimiter) };
   const worker = new ClusterWorker({
-    queries: dispatchQueries(parts.store.sql),
+    queries: parts.dispatch,
     databaseUrl: config.databaseUrl,
     tracking,
     runtimes: {
@@ -132,7 +131,7 @@ export async function workersCommand(
   }
   const parts = await openClusterParts(config, 'engine.log');
   try {
-    const workers = await dispatchQueries(parts.store.sql).listWorkers(60_000);
+    const workers = await parts.dispatch.listWorkers(60_000);
     if (options.json) {
       io.out(json({ workers }));
       return EXIT.ok;

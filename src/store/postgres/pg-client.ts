@@ -11,6 +11,8 @@ import type { SqlClient } from '../sql-client.js';
 export interface PostgresClientOptions {
   /** Connections at most (default 4). */
   maxConnections?: number;
+  /** Server settings for these connections (`-c name=value ...`). */
+  settings?: string;
 }
 
 // NOTE: bigint (int8) and numeric come back as strings by default; Sluice's counters and
@@ -22,7 +24,11 @@ export async function openPostgresClient(
   url: string,
   options: PostgresClientOptions = {},
 ): Promise<SqlClient> {
-  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 4 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 4,
+    ...(options.settings ? { options: options.settings } : {}),
+  });
   // An idle client that loses its connection emits 'error'; the next query reconnects.
   pool.on('error', () => undefined);
   const where = redact(url);

@@ -12,7 +12,10 @@ import type { SqlClient } from '../sql-client.js';
 
 /** Workers are woken on this channel when attempts are queued. */
 export const DISPATCH_CHANNEL = 'sluice_dispatch';
-/** Schedulers are told on this channel which rows finished (payload: their ids, comma-separated). */
+/**
+ * Schedulers are told on this channel which rows finished: the payload is a JSON array of
+ * `{ id, state, result }` when it fits, else their ids, comma-separated.
+ */
 export const DISPATCH_DONE_CHANNEL = 'sluice_dispatch_done';
 /** Schedulers are woken on this channel when a run is queued. */
 export const RUNS_CHANNEL = 'sluice_runs';
@@ -175,9 +178,13 @@ export function dispatchQueries(client: SqlClient) {
     async renew(leases: { id: number; fence: number }[], leaseMs: number): Promise<Set<number>> {
       if (leases.length === 0) return new Set();
       const { rows } = await client.query<{ id: number }>(
-        `UPDATE dispatch d SET lease_until = now() + make_interval(secs => $3::double precision / 1000)
-           FROM unnest($1::bigint[], $2::bigint[]) AS h(id, fence)
-          WHERE d.id = h.id AND d.fence = h.fence AND d.state = 'leased'
+        `WITH locked AS (
+           SELECT d.id FROM dispatch d JOIN unnest($1::bigint[], $2::bigint[]) AS h(id, fence)
+               ON d.id = h.id AND d.fence = h.fence
+            WHERE d.state = 'leased'
+            ORDER BY d.id FOR UPDATE OF d)
+         UPDATE dispatch d SET lease_until = now() + make_interval(secs => $3::double precision / 1000)
+           FROM locked WHERE d.id = locked.id
           RETURNING d.id`,
         [leases.map((lease) => lease.id), leases.map((lease) => lease.fence), leaseMs],
       );
@@ -195,13 +202,26 @@ export function dispatchQueries(client: SqlClient) {
       // NOTE: one statement (its own transaction): the update and the notification of the
       // rows it accepted commit together, in one round trip.
       const pending = client.query<{ ids: string | null }>(
-        `WITH accepted AS (
+        `WITH given AS (
+           SELECT * FROM json_to_recordset($1::json) AS o(id bigint, fence bigint, state text, result json)),
+         locked AS (
+           SELECT d.id FROM dispatch d JOIN given o ON d.id = o.id AND d.fence = o.fence
+            WHERE d.state = 'leased' AND d.lease_until >= now()
+            ORDER BY d.id FOR UPDATE OF d),
+         accepted AS (
            UPDATE dispatch d SET state = o.state, result = o.result, finished_at = now(), lease_until = NULL
-             FROM json_to_recordset($1::json) AS o(id bigint, fence bigint, state text, result json)
-            WHERE d.id = o.id AND d.fence = o.fence AND d.state = 'leased' AND d.lease_until >= now()
+             FROM given o, locked
+            WHERE d.id = o.id AND d.id = locked.id
             RETURNING d.id),
-         ids AS (SELECT string_agg(id::text, ',') AS ids FROM accepted)
-         SELECT ids.ids, pg_notify('${DISPATCH_DONE_CHANNEL}', coalesce(ids.ids, '')) FROM ids`,
+         ids AS (SELECT string_agg(id::text, ',') AS ids FROM accepted),
+         -- The outcomes themselves ride on the notification when they fit (8,000 bytes),
+         -- sparing the scheduler a read: what a chain of short steps waits for.
+         outcomes AS (
+           SELECT json_agg(json_build_object('id', o.id, 'state', o.state, 'result', o.result))::text AS body
+             FROM given o WHERE o.id IN (SELECT id FROM accepted))
+         SELECT ids.ids, pg_notify('${DISPATCH_DONE_CHANNEL}',
+                  CASE WHEN octet_length(outcomes.body) < 7900 THEN outcomes.body ELSE coalesce(ids.ids, '') END)
+           FROM ids, outcomes`,
         [JSON.stringify(outcomes)],
       );
       // Fault tests stop the process here, with the commit sent and its outcome unknown.
@@ -262,9 +282,13 @@ export function dispatchQueries(client: SqlClient) {
      */
     async sweep(maxDeliveries: number, retentionMs: number): Promise<SweepCounts> {
       return client.transaction(async (tx) => {
+        // NOTE: every statement that changes several rows locks them in id order (claims skip
+        // locked rows), so two of them never wait on each other in a cycle (a deadlock).
         const requeued = await tx.query<{ id: number }>(
           `UPDATE dispatch SET state = 'queued', worker = NULL, lease_until = NULL
-            WHERE state = 'leased' AND lease_until < now() AND deliveries < $1
+            WHERE id IN (SELECT id FROM dispatch WHERE state = 'leased' AND lease_until < now() AND deliveries < $1
+                          ORDER BY id FOR UPDATE)
+              AND state = 'leased' AND lease_until < now()
             RETURNING id`,
           [maxDeliveries],
         );
@@ -273,7 +297,9 @@ export function dispatchQueries(client: SqlClient) {
                   result = json_build_object('error', json_build_object(
                     'code', 'STEP_CRASHED',
                     'message', 'its worker stopped heartbeating ' || deliveries || ' times (killed, stalled or cut off); the attempt was given up'))
-            WHERE state = 'leased' AND lease_until < now() AND deliveries >= $1
+            WHERE id IN (SELECT id FROM dispatch WHERE state = 'leased' AND lease_until < now() AND deliveries >= $1
+                          ORDER BY id FOR UPDATE)
+              AND state = 'leased' AND lease_until < now()
             RETURNING id`,
           [maxDeliveries],
         );
