@@ -26,3 +26,20 @@ export function processIo(): Io {
 export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
+
+/**
+ * Resolves with the first SIGTERM or SIGINT. A terminal's Ctrl-C reaches every process of
+ * the group, and wrappers such as `npm run demo` forward signals too: repeats are ignored.
+ */
+export function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (received) return;
+      received = true;
+      done(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

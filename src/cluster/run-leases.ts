@@ -6,7 +6,7 @@
  */
 import { silentLogger, type Logger } from '../core/index.js';
 import type { Engine } from '../engine/index.js';
-import type { SqlClient } from '../store/index.js';
+import { endUnfinishedWork, type SqlClient } from '../store/index.js';
 
 /** Options of {@link RunLeaseKeeper}. */
 export interface RunLeaseOptions {
@@ -152,16 +152,7 @@ export class RunLeaseKeeper {
           RETURNING id`,
       );
       const ids = rows.map((row) => row.id);
-      if (ids.length > 0) {
-        await tx.query(
-          `UPDATE tasks SET status = 'cancelled', finished_at = now() WHERE run_id = ANY($1::text[]) AND status IN ('pending', 'running')`,
-          [ids],
-        );
-        await tx.query(
-          `UPDATE attempts SET status = 'crashed', finished_at = now() WHERE run_id = ANY($1::text[]) AND status = 'running'`,
-          [ids],
-        );
-      }
+      await endUnfinishedWork(tx, ids);
       return ids;
     });
   }

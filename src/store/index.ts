@@ -58,6 +58,7 @@ export type { ScheduleStore } from './service-records.js';
 export { sqlStore } from './sql-store.js';
 export { openPgliteClient } from './pglite/pglite-client.js';
 export { openClusterStore, openEmbeddedStore } from './open.js';
+export { endUnfinishedWork } from './sql/runs.js';
 export { listen } from './postgres/listener.js';
 export type { Listener, ListenOptions } from './postgres/listener.js';
 export { DISPATCH_CHANNEL, DISPATCH_DONE_CHANNEL, RUNS_CHANNEL, dispatchQueries } from './sql/dispatch.js';

@@ -18,7 +18,7 @@ import { parseDuration } from '../../spec/index.js';
 import { pc } from '../colors.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
-import { json, type Io } from '../io.js';
+import { json, stopSignal, type Io } from '../io.js';
 import { serverFor } from '../server-client.js';
 import { openLocalWorkspace, withWorkspace } from '../workspace.js';
 import { parseParamFlags } from './run.js';
@@ -152,18 +152,7 @@ export async function serveCommand(
       );
     }
 
-    // NOTE: a terminal's Ctrl-C reaches every process of the group, and wrappers such as
-    // `npm run demo` forward signals too: a repeated signal while stopping is ignored.
-    let stopping = false;
-    const signal = await new Promise<NodeJS.Signals>((done) => {
-      const onSignal = (received: NodeJS.Signals): void => {
-        if (stopping) return;
-        stopping = true;
-        done(received);
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
+    const signal = await stopSignal();
     io.err(`${signal}: stopping; running attempts get ${formatDuration(graceMs)} to finish\n`);
     stopWatching?.();
     await service.stop(graceMs);

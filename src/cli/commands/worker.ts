@@ -14,7 +14,7 @@ import { pc } from '../colors.js';
 import type { CliConfig } from '../config.js';
 import { openClusterParts } from '../cluster-workspace.js';
 import { EXIT } from '../exit-codes.js';
-import { json, type Io } from '../io.js';
+import { json, stopSignal, type Io } from '../io.js';
 
 /** Sluice's Python helpers, put on command steps' PYTHONPATH. */
 const PYTHON_DIR = fileURLToPath(new URL('../../../python', import.meta.url));
@@ -94,16 +94,7 @@ export async function workerCommand(
           );
         }, 10_000);
     status?.unref();
-    let stopping = false;
-    const signal = await new Promise<NodeJS.Signals>((done) => {
-      const onSignal = (received: NodeJS.Signals): void => {
-        if (stopping) return;
-        stopping = true;
-        done(received);
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
+    const signal = await stopSignal();
     clearInterval(status);
     if (!options.json)
       io.err(`${signal}: stopping; running attempts get ${formatDuration(graceMs)} to finish\n`);

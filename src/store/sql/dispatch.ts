@@ -89,6 +89,18 @@ export interface WorkerRecord {
   leases: number;
 }
 
+function toDispatchRow(row: Record<string, unknown>): DispatchRow {
+  return {
+    id: Number(row.id),
+    runId: String(row.run_id),
+    step: String(row.step),
+    datum: String(row.datum),
+    attempt: Number(row.attempt),
+    state: row.state as DispatchState,
+    result: row.result ?? null,
+  };
+}
+
 /** The dispatch queries over `client` (a PostgreSQL server). */
 export function dispatchQueries(client: SqlClient) {
   return {
@@ -133,15 +145,7 @@ export function dispatchQueries(client: SqlClient) {
          SELECT q.*, n.woken FROM queued q, (SELECT pg_notify('${DISPATCH_CHANNEL}', '') AS woken) n`,
         [JSON.stringify(records)],
       );
-      return rows.map((row) => ({
-        id: Number(row.id),
-        runId: String(row.run_id),
-        step: String(row.step),
-        datum: String(row.datum),
-        attempt: Number(row.attempt),
-        state: row.state as DispatchState,
-        result: row.result ?? null,
-      }));
+      return rows.map(toDispatchRow);
     },
 
     /**
@@ -253,15 +257,7 @@ export function dispatchQueries(client: SqlClient) {
           WHERE id = ANY($1::bigint[]) AND state IN ('done', 'failed', 'cancelled')`,
         [ids],
       );
-      return rows.map((row) => ({
-        id: Number(row.id),
-        runId: String(row.run_id),
-        step: String(row.step),
-        datum: String(row.datum),
-        attempt: Number(row.attempt),
-        state: row.state as DispatchState,
-        result: row.result ?? null,
-      }));
+      return rows.map(toDispatchRow);
     },
 
     /** Cancels attempts not finished yet (their workers stop them at their next renewal). */

@@ -123,16 +123,20 @@ export async function sweepInterrupted(client: SqlClient, livePid: number): Prom
       [livePid],
     );
     const ids = rows.map((row) => row.id);
-    if (ids.length > 0) {
-      await tx.query(
-        `UPDATE tasks SET status = 'cancelled', finished_at = now() WHERE run_id = ANY($1::text[]) AND status IN ('pending', 'running')`,
-        [ids],
-      );
-      await tx.query(
-        `UPDATE attempts SET status = 'crashed', finished_at = now() WHERE run_id = ANY($1::text[]) AND status = 'running'`,
-        [ids],
-      );
-    }
+    await endUnfinishedWork(tx, ids);
     return ids;
   });
+}
+
+/** Of runs just recorded interrupted: unfinished tasks `cancelled`, running attempts `crashed`. */
+export async function endUnfinishedWork(tx: SqlClient, runIds: string[]): Promise<void> {
+  if (runIds.length === 0) return;
+  await tx.query(
+    `UPDATE tasks SET status = 'cancelled', finished_at = now() WHERE run_id = ANY($1::text[]) AND status IN ('pending', 'running')`,
+    [runIds],
+  );
+  await tx.query(
+    `UPDATE attempts SET status = 'crashed', finished_at = now() WHERE run_id = ANY($1::text[]) AND status = 'running'`,
+    [runIds],
+  );
 }
