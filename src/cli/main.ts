@@ -59,6 +59,7 @@ import {
   type ServeOptions,
 } from './commands/service.js';
 import { workerCommand, workersCommand, type WorkerCommandOptions } from './commands/worker.js';
+import { DEFAULT_SERVE_PORT, serveModelCommand, type ServeModelOptions } from './commands/serve.js';
 import { initCommand } from './commands/init.js';
 import { compileConfig, type CliConfig } from './config.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -388,6 +389,29 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         exitCode = await serveCommand(mode, dir, options, config(), io);
       });
   }
+
+  program
+    .command('serve')
+    .description(
+      'serve one model over HTTP (POST /api/models/NAME/predict), swapping versions when the alias moves',
+    )
+    .argument('<model>', 'NAME (its latest version), NAME@ALIAS or NAME:VERSION')
+    .option(
+      '--port <port>',
+      `port to listen on (default: $SLUICE_SERVE_PORT or ${DEFAULT_SERVE_PORT}; 0 picks a free one)`,
+    )
+    .option(
+      '--host <host>',
+      'address to bind (default: $SLUICE_HOST or 127.0.0.1; others require API tokens)',
+    )
+    .option('--max-batch <rows>', 'rows per batch at most; 1 turns batching off (default 32)')
+    .option('--max-wait <duration>', 'how long a request waits for others to batch with (default 2ms)')
+    .option('--replicas <n>', 'model threads for TF.js and ONNX versions, each with a copy (default 1)')
+    .option('--threads <n>', 'compute threads inside each model thread (default 1)')
+    .option('--json', 'print the URL, version and options as one JSON line')
+    .action(async (model: string, options: ServeModelOptions) => {
+      exitCode = await serveModelCommand(model, options, config(), io);
+    });
 
   program
     .command('backfill')

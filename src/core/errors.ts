@@ -48,6 +48,9 @@ export const ERROR_CODES = {
   // Tracking: model registry and tables.
   MODEL_NOT_FOUND: 'no model, version or alias matches this reference',
   MODEL_ALIASED: 'a model version has aliases and cannot be removed without force',
+  MODEL_MANIFEST: "a model version's serving manifest (sluice-model.json) is missing or malformed",
+  MODEL_UNSUPPORTED: "a model version's flavour cannot do what was asked (e.g. learn online)",
+  MODEL_OVERLOADED: 'a served model has more requests waiting than its queue holds',
   SPEC_UNDECLARED_TABLE: 'a step writes a table the pipeline does not declare',
   TABLE_NOT_FOUND: 'no table of this name exists',
   TABLE_ROW: 'a table row does not match the declared columns',

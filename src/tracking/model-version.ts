@@ -20,6 +20,8 @@ export interface SaveModelOptions {
   metrics?: Record<string, number>;
   params?: Record<string, unknown>;
   provenance?: ModelProvenance;
+  /** Data commits the version was made from, when no run made it (online training). */
+  inputCommits?: ProvenanceInput[];
 }
 
 /** One immutable model version with its aliases (`latest` included when it is the newest). */

@@ -75,7 +75,7 @@ export class ModelRegistry {
         datum: provenance?.datum ?? null,
         pipeline: provenance?.pipeline ?? null,
         pipelineVersion: provenance?.pipelineVersion ?? null,
-        inputCommits: provenance?.inputCommits ?? [],
+        inputCommits: provenance?.inputCommits ?? options.inputCommits ?? [],
       },
       provenance !== undefined,
     );

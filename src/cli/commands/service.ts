@@ -11,6 +11,9 @@ import { serve, type ServerType } from '@hono/node-server';
 import { SluiceError, formatDuration } from '../../core/index.js';
 import { authModeFor } from '../../server/auth/index.js';
 import { createApiApp } from '../../server/http/app.js';
+import { createMetrics } from '../../server/http/metrics.js';
+import { ModelServer } from '../../serving/index.js';
+import { servingOptionsFrom } from './serve.js';
 import { registerFolder, watchFolder, type RegistrationReport } from '../../service/dev-watch.js';
 import { Service, type BackfillRequest, type ServiceEvent } from '../../service/index.js';
 import type { RunRecord } from '../../store/index.js';
@@ -79,6 +82,14 @@ export async function serveCommand(
   let server: ServerType | undefined;
   let stopWatching: (() => void) | undefined;
   let topicRates: TopicRates | undefined;
+  const metrics = createMetrics(workspace);
+  const models = new ModelServer({
+    registry: workspace.registry,
+    repos: workspace.repos,
+    metrics: metrics.serving,
+    logger: workspace.logger,
+    ...servingOptionsFrom({}, io.env),
+  });
   try {
     const hasTokens = (await workspace.store.tokens.listTokens()).some((token) => !token.revokedAt);
     const auth = authModeFor(host, mode === 'dev', hasTokens);
@@ -109,6 +120,8 @@ export async function serveCommand(
       workspace,
       topicRates,
       launcher: service,
+      metrics,
+      serving: models,
       auth: { mode: auth },
       dev: mode === 'dev',
       logger: workspace.logger,
@@ -166,6 +179,7 @@ export async function serveCommand(
       const closing = server;
       await new Promise<void>((done) => closing.close(() => done()));
     }
+    await models.close();
     await workspace.close();
   }
 }

@@ -16,7 +16,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { SluiceError } from '../../core/index.js';
 import { authMiddleware, type ApiEnv } from './auth.js';
-import { DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT, type ApiDeps } from './deps.js';
+import {
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_SERVING_BODY_LIMIT,
+  DEFAULT_UPLOAD_LIMIT,
+  type ApiDeps,
+} from './deps.js';
 import { renderDocs } from './docs.js';
 import { sendError } from './errors.js';
 import { createMetrics } from './metrics.js';
@@ -29,6 +34,7 @@ import { registerBranchRoutes } from './routes/branches.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerRepoRoutes } from './routes/repos.js';
 import { registerRunRoutes } from './routes/runs.js';
+import { registerServingRoutes } from './routes/serving.js';
 import { registerTableRoutes } from './routes/tables.js';
 import { registerTopicRoutes } from './routes/topics.js';
 import { registerTokenRoutes } from './routes/tokens.js';
@@ -65,6 +71,11 @@ function isUpload(method: string, path: string): boolean {
   );
 }
 
+/** Whether a request carries rows for a model (and gets the serving body limit). */
+function isModelRows(method: string, path: string): boolean {
+  return method === 'POST' && /^\/api\/models\/[^/]+\/(predict|train)$/.test(path);
+}
+
 /** Builds the API over `deps`; serve it with `@hono/node-server` or mount it in another Hono app. */
 export function createApiApp(deps: ApiDeps): ApiApp {
   const metrics = deps.metrics ?? createMetrics(deps.workspace);
@@ -79,6 +90,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   });
   const jsonLimit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   const uploadLimit = deps.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT;
+  const servingLimit = deps.servingBodyLimitBytes ?? DEFAULT_SERVING_BODY_LIMIT;
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -95,13 +107,14 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   app.use('*', authMiddleware(deps.workspace.store, deps.auth.mode));
   app.use('*', async (c, next) => {
     const upload = isUpload(c.req.method, c.req.path);
-    const maxSize = upload ? uploadLimit : jsonLimit;
+    const rows = isModelRows(c.req.method, c.req.path);
+    const maxSize = upload ? uploadLimit : rows ? servingLimit : jsonLimit;
     return bodyLimit({
       maxSize,
       onError: () => {
         throw new SluiceError(
           'PAYLOAD_TOO_LARGE',
-          `the request body exceeds the limit of ${maxSize} bytes for ${upload ? 'uploads' : 'JSON bodies'}`,
+          `the request body exceeds the limit of ${maxSize} bytes for ${upload ? 'uploads' : rows ? 'model rows' : 'JSON bodies'}`,
           { details: { limit: maxSize } },
         );
       },
@@ -115,6 +128,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerBranchRoutes(app, deps);
   registerRepoRoutes(app, deps);
   registerFileRoutes(app, deps);
+  if (deps.serving) registerServingRoutes(app, deps.serving, metrics);
   registerModelRoutes(app, deps);
   registerExperimentRoutes(app, deps);
   registerTableRoutes(app, deps);

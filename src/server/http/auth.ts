@@ -9,7 +9,7 @@
  * | `DELETE` (pipelines, repos, branches, model versions) | admin |
  * | `DELETE .../aliases/...`, `DELETE /api/repos/{repo}/files/...` (a removal commit) | editor |
  * | other `POST`, `PUT`, `PATCH` (launch, cancel, retry, uploads, pipelines, aliases) | editor |
- * | `GET`, `HEAD` (including `/metrics`) | viewer |
+ * | `GET`, `HEAD` (including `/metrics`), `POST /api/models/{name}/predict` | viewer |
  *
  * `/api/openapi.json` and `/api/docs` describe the API and need no token; nor do the web UI's
  * files (every path outside `/api/` and `/metrics`), whose data comes from the API.
@@ -32,6 +32,8 @@ export function requiredRole(method: string, path: string): TokenRole {
   if (path === '/api/tokens' || path.startsWith('/api/tokens/')) return 'admin';
   const upper = method.toUpperCase();
   if (upper === 'GET' || upper === 'HEAD') return 'viewer';
+  // A prediction reads a model; it is a POST only because it carries rows.
+  if (upper === 'POST' && /^\/api\/models\/[^/]+\/predict$/.test(path)) return 'viewer';
   // Removing files is a commit like an upload; deleting repos, branches, pipelines, model
   // versions and tokens is an admin's.
   if (upper === 'DELETE')

@@ -6,6 +6,7 @@ import type { Logger } from '../../core/index.js';
 import type { ObjectStore, Repos } from '../../data/index.js';
 import type { Engine } from '../../engine/index.js';
 import type { RunLauncher } from '../../service/types.js';
+import type { ModelServer } from '../../serving/index.js';
 import type { MetadataStore } from '../../store/index.js';
 import type { ModelRegistry, Tables } from '../../tracking/index.js';
 import type { Topics } from '../../streams/index.js';
@@ -47,6 +48,10 @@ export interface ApiDeps {
   ui?: string | false;
   /** How often SSE streams poll the store, in ms (default 200). */
   pollMs?: number;
+  /** The model server behind `/api/models/{name}/predict` and `/train`; without it those routes are absent. */
+  serving?: ModelServer;
+  /** Largest prediction or training body accepted, in bytes (default 16 MiB). */
+  servingBodyLimitBytes?: number;
   /** The produce/consume rates `/api/topics` shows (sampled while the server runs). */
   topicRates?: TopicRates;
 }
@@ -54,3 +59,4 @@ export interface ApiDeps {
 /** Defaults of {@link ApiDeps}. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_UPLOAD_LIMIT = 512 * 1024 * 1024;
+export const DEFAULT_SERVING_BODY_LIMIT = 16 * 1024 * 1024;

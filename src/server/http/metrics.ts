@@ -7,6 +7,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Engine } from '../../engine/index.js';
+import { createServingMetrics, type ServingMetrics } from '../../serving/index.js';
 import type { MetadataStore } from '../../store/index.js';
 
 const RUN_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'];
@@ -21,6 +22,8 @@ export interface ApiMetrics {
   collect(): Promise<void>;
   /** Records one answered HTTP request. */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
+  /** The model server's metrics, by model and version, in the same registry. */
+  serving: ServingMetrics;
 }
 
 /** Metrics over a workspace's store and engine, in a registry of their own. */
@@ -92,6 +95,7 @@ export function createMetrics(workspace: { store: MetadataStore; engine?: Engine
 
   return {
     registry,
+    serving: createServingMetrics(registry),
     async collect() {
       const [runCounts, taskCounts, latest, finishedRuns, finishedTasks] = await Promise.all([
         store.stats.runsByStatus(),

@@ -142,11 +142,15 @@ export function registerModelRoutes(app: ApiApp, deps: ApiDeps): void {
   });
   app.openapi(routes.setAlias, async (c) => {
     const { name, alias } = c.req.valid('param');
-    return ok(c, await registry.setAlias(name, alias, c.req.valid('json').version));
+    const moved = await registry.setAlias(name, alias, c.req.valid('json').version);
+    // NOTE: served references to this alias swap now; the swap loads first, so this does not wait.
+    void deps.serving?.refresh(name);
+    return ok(c, moved);
   });
   app.openapi(routes.removeAlias, async (c) => {
     const { name, alias } = c.req.valid('param');
     await registry.removeAlias(name, alias);
+    void deps.serving?.refresh(name);
     return ok(c, { removed: `${name}@${alias}` });
   });
   app.openapi(routes.remove, async (c) => {
