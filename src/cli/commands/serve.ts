@@ -5,7 +5,7 @@
  * the served version swapped without dropping requests. Stops on SIGTERM/SIGINT once the
  * requests it holds are answered.
  */
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { SluiceError } from '../../core/index.js';
 import { authModeFor } from '../../server/auth/index.js';
 import { createMetrics } from '../../server/http/metrics.js';
@@ -15,6 +15,7 @@ import { parseDuration, parseModelRef } from '../../spec/index.js';
 import { pc } from '../colors.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
+import { closeServer, listen } from '../listen.js';
 import { stopSignal, type Io } from '../io.js';
 import { openLocalWorkspace } from '../workspace.js';
 
@@ -97,20 +98,9 @@ export async function serveModelCommand(
       pinned: { name: parsed.name, ref: reference },
       auth: { mode: auth },
     });
-    const address = await new Promise<{ port: number }>((done, fail) => {
-      server = serve({ fetch: app.fetch, port, hostname: host }, (info) => done(info));
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        fail(
-          new SluiceError(
-            error.code === 'EADDRINUSE' ? 'USAGE' : 'IO',
-            error.code === 'EADDRINUSE'
-              ? `port ${port} on ${host} is in use; pick another with --port`
-              : `cannot listen on ${host}:${port}: ${error.message}`,
-          ),
-        ),
-      );
-    });
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    const listening = await listen(app.fetch, host, port);
+    server = listening.server;
+    const url = listening.url;
     const { version, manifest } = { version: warmed.version.version, manifest: warmed.manifest };
     if (options.json) {
       io.out(
@@ -127,10 +117,7 @@ export async function serveModelCommand(
     io.err(`${signal}: stopping\n`);
     return EXIT.ok;
   } finally {
-    if (server) {
-      const closing = server;
-      await new Promise<void>((done) => closing.close(() => done()));
-    }
+    await closeServer(server);
     await models.close();
     await workspace.close();
   }

@@ -7,7 +7,7 @@
  */
 import { TopicRates } from '../../server/topic-rates.js';
 import { resolve } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { SluiceError, formatDuration } from '../../core/index.js';
 import { authModeFor } from '../../server/auth/index.js';
 import { createApiApp } from '../../server/http/app.js';
@@ -21,6 +21,7 @@ import { parseDuration } from '../../spec/index.js';
 import { pc } from '../colors.js';
 import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
+import { closeServer, listen } from '../listen.js';
 import { json, stopSignal, type Io } from '../io.js';
 import { serverFor } from '../server-client.js';
 import { openLocalWorkspace, withWorkspace } from '../workspace.js';
@@ -127,20 +128,9 @@ export async function serveCommand(
       logger: workspace.logger,
       ...(io.env.SLUICE_UI_DIR ? { ui: resolve(io.cwd, io.env.SLUICE_UI_DIR) } : {}),
     });
-    const address = await new Promise<{ port: number }>((done, fail) => {
-      server = serve({ fetch: app.fetch, port, hostname: host }, (info) => done(info));
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        fail(
-          new SluiceError(
-            error.code === 'EADDRINUSE' ? 'USAGE' : 'IO',
-            error.code === 'EADDRINUSE'
-              ? `port ${port} on ${host} is in use; pick another with --port`
-              : `cannot listen on ${host}:${port}: ${error.message}`,
-          ),
-        ),
-      );
-    });
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    const listening = await listen(app.fetch, host, port);
+    server = listening.server;
+    const url = listening.url;
     await workspace.lock.update({ command: `sluice ${mode}`, url });
 
     if (project) {
@@ -175,10 +165,7 @@ export async function serveCommand(
   } finally {
     stopWatching?.();
     topicRates?.stop();
-    if (server) {
-      const closing = server;
-      await new Promise<void>((done) => closing.close(() => done()));
-    }
+    await closeServer(server);
     await models.close();
     await workspace.close();
   }
