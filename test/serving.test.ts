@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiToken } from '../src/server/auth/index.js';
-import { tempProjects } from './helpers.js';
+import { sluice, tempProjects } from './helpers.js';
 import { kmeansFiles, postJson, startServing, type ServingHarness } from './serving-helpers.js';
 
 const BIN = fileURLToPath(new URL('../bin/sluice.js', import.meta.url));
@@ -369,6 +369,7 @@ describe('sluice serve', () => {
   it('serves one model standalone and stops cleanly on SIGTERM', async () => {
     const h = await start({ dir: await project({}) });
     await h.save('km', kmeansFiles(V1));
+    await h.save('km', kmeansFiles(V2));
     await h.workspace.registry.setAlias('km', 'production', 1);
     const dir = h.dir;
     // NOTE: the embedded store belongs to one process: release it to the serve process.
@@ -411,6 +412,18 @@ describe('sluice serve', () => {
       message: "this server serves model 'km' only, not 'other'",
     });
     expect(await (await fetch(`${started.url}/health`)).json()).toMatchObject({ ok: true });
+    // Another shell moves the alias: the command reaches the serving process, which swaps.
+    const moved = await sluice(['models', 'alias', 'km', 'production', '2'], dir);
+    expect(moved).toMatchObject({ code: 0 });
+    let version = 1;
+    for (let tries = 0; version !== 2 && tries < 100; tries += 1) {
+      const next = await postJson(`${started.url}/api/models/km/predict`, { rows: [{ x: 9, y: 9 }] });
+      expect(next.body.predictions).toEqual([
+        { cluster: next.body.version === 1 ? 1 : 0, distance: Math.SQRT2 },
+      ]);
+      version = next.body.version as number;
+    }
+    expect(version).toBe(2);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

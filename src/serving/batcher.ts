@@ -11,7 +11,7 @@
  */
 import { SluiceError } from '../core/index.js';
 import type { PreparedRows } from './request-rows.js';
-import type { ModelRunner } from './runner.js';
+import type { ModelRunner, Values } from './runner.js';
 
 /** Options of {@link DynamicBatcher}. */
 export interface BatcherOptions {
@@ -25,7 +25,7 @@ export interface BatcherOptions {
 
 /** One request's share of a batch's output. */
 export interface BatchResult {
-  output: Float32Array;
+  output: Values;
   width: number;
   /** Rows in the batch the request ran in. */
   batchRows: number;
@@ -113,11 +113,15 @@ export class DynamicBatcher {
 
   #start(batch: Waiting[]): void {
     const rows = batch.reduce((sum, item) => sum + item.rows.n, 0);
-    let input: Float32Array;
+    const first = (batch[0] as Waiting).rows.input;
+    let input: Values;
     if (batch.length === 1) {
-      input = (batch[0] as Waiting).rows.input;
+      input = first;
     } else {
-      input = new Float32Array(rows * this.#rowSize);
+      input =
+        first instanceof Float64Array
+          ? new Float64Array(rows * this.#rowSize)
+          : new Float32Array(rows * this.#rowSize);
       let at = 0;
       for (const item of batch) {
         input.set(item.rows.input, at);

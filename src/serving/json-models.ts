@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SluiceError } from '../core/index.js';
-import type { ModelRunner } from './runner.js';
+import type { ModelRunner, Values } from './runner.js';
 
 /** The parameters of a k-means version. */
 export interface KMeansParams {
@@ -65,8 +65,15 @@ export async function readJsonModel(
     if (counts !== undefined && !isNumbers(counts, (centers as unknown[]).length)) {
       fail(`counts: expected ${(centers as unknown[]).length} finite numbers, one per centre`);
     }
-    if (scale !== undefined && !(isNumbers(scale.mean, features) && isNumbers(scale.std, features))) {
-      fail(`scale: expected { mean, std } of ${features} finite numbers each`);
+    if (
+      scale !== undefined &&
+      (typeof scale !== 'object' ||
+        scale === null ||
+        !isNumbers(scale.mean, features) ||
+        !isNumbers(scale.std, features) ||
+        !scale.std.every((std) => std > 0))
+    ) {
+      fail(`scale: expected { mean, std } of ${features} finite numbers each, every std > 0`);
     }
     return json as KMeansParams;
   }
@@ -85,17 +92,11 @@ export async function readJsonModel(
 }
 
 /** Scales row `row` of `input` into `into`. */
-function scaleRow(
-  params: KMeansParams,
-  input: Float32Array,
-  row: number,
-  width: number,
-  into: Float64Array,
-): void {
+function scaleRow(params: KMeansParams, input: Values, row: number, width: number, into: Float64Array): void {
   const { scale } = params;
   for (let dim = 0; dim < width; dim += 1) {
     const value = input[row * width + dim] as number;
-    into[dim] = scale ? (value - (scale.mean[dim] as number)) / ((scale.std[dim] as number) || 1) : value;
+    into[dim] = scale ? (value - (scale.mean[dim] as number)) / (scale.std[dim] as number) : value;
   }
 }
 
@@ -119,12 +120,7 @@ function nearest(centers: number[][], point: Float64Array): { index: number; squ
 }
 
 /** Scaled rows of `input` (`n` rows of `width`). */
-export function scaledRows(
-  params: KMeansParams,
-  input: Float32Array,
-  n: number,
-  width: number,
-): Float64Array[] {
+export function scaledRows(params: KMeansParams, input: Values, n: number, width: number): Float64Array[] {
   return Array.from({ length: n }, (_, row) => {
     const point = new Float64Array(width);
     scaleRow(params, input, row, width, point);
@@ -150,7 +146,7 @@ export function assign(centers: number[][], points: Float64Array[]): { labels: I
  */
 export function updateKMeans(
   params: KMeansParams,
-  input: Float32Array,
+  input: Values,
   n: number,
   width: number,
   rate?: number,
@@ -180,7 +176,7 @@ export function jsonRunner(
     const kmeans = params as KMeansParams;
     return {
       async run(input, n) {
-        const output = new Float32Array(n * 2);
+        const output = new Float64Array(n * 2);
         const point = new Float64Array(width);
         for (let row = 0; row < n; row += 1) {
           scaleRow(kmeans, input, row, width, point);
@@ -197,7 +193,7 @@ export function jsonRunner(
   const outputs = linear.weights.length;
   return {
     async run(input, n) {
-      const output = new Float32Array(n * outputs);
+      const output = new Float64Array(n * outputs);
       for (let row = 0; row < n; row += 1) {
         const values = linear.weights.map((weights, o) => {
           let sum = linear.bias[o] as number;

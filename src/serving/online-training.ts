@@ -20,6 +20,7 @@ import type { Repos } from '../data/index.js';
 import { clusterMetrics } from '../ml/cluster-metrics.js';
 import type { ModelRegistry } from '../tracking/index.js';
 import { assign, JSON_MODEL_FILES, scaledRows, updateKMeans, type KMeansParams } from './json-models.js';
+import { MANIFEST_FILE, parseManifest } from './manifest.js';
 import { checkPromoteRule } from './promote-rule.js';
 import { bodyRows, prepareNumbers } from './request-rows.js';
 import type { ServedVersion } from './served-version.js';
@@ -61,9 +62,16 @@ export interface TrainRequest {
 async function baseRef(request: TrainRequest): Promise<string> {
   const { name, from, registry } = request;
   if (from !== undefined) return /^\d+$/.test(from) ? `${name}:${from}` : `${name}@${from}`;
-  const latest = await request.load(`${name}@latest`);
-  latest.release();
-  const alias = latest.manifest.online?.alias;
+  // NOTE: the manifest is read from the store, so training loads nothing it does not train.
+  let alias: string | undefined;
+  try {
+    const { version, data } = await registry.readFile(`${name}@latest`, MANIFEST_FILE);
+    alias = parseManifest(JSON.parse(Buffer.from(data).toString('utf8')), `model ${name}:${version.version}`)
+      .online?.alias;
+  } catch (error) {
+    if (!(error instanceof SluiceError) || error.code === 'MODEL_NOT_FOUND') throw error;
+    // NOTE: a latest version without a usable manifest fails below, when it is loaded, with the reason.
+  }
   if (!alias) return `${name}@latest`;
   try {
     await registry.get(`${name}@${alias}`);

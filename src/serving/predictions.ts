@@ -5,6 +5,7 @@
  */
 import { SluiceError } from '../core/index.js';
 import type { ModelManifest } from './manifest.js';
+import type { Values } from './runner.js';
 
 /** One row's prediction. */
 export type Prediction =
@@ -15,7 +16,7 @@ export type Prediction =
 /** Formats `n` rows of `width` outputs. */
 export function formatPredictions(
   manifest: ModelManifest,
-  output: Float32Array,
+  output: Values,
   n: number,
   width: number,
 ): Prediction[] {

@@ -10,10 +10,11 @@
 import sharp from 'sharp';
 import { SluiceError } from '../core/index.js';
 import type { ImageInput, ModelManifest } from './manifest.js';
+import type { Values } from './runner.js';
 
 /** A checked request: `n` rows in one buffer, in the model's layout. */
 export interface PreparedRows {
-  input: Float32Array;
+  input: Values;
   n: number;
 }
 
@@ -131,7 +132,9 @@ export async function prepareImages(images: ImageBytes[], manifest: ModelManifes
 export function prepareNumbers(rows: Record<string, unknown>[], manifest: ModelManifest): PreparedRows {
   const columns = Object.entries(manifest.input);
   const known = new Set(columns.map(([name]) => name));
-  const input = new Float32Array(rows.length * manifest.rowSize);
+  const size = rows.length * manifest.rowSize;
+  const tensor = manifest.flavor === 'tfjs' || manifest.flavor === 'onnx';
+  const input = tensor ? new Float32Array(size) : new Float64Array(size);
   rows.forEach((row, index) => {
     const extra = Object.keys(row).find((key) => !known.has(key));
     if (extra !== undefined) {

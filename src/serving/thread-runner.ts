@@ -112,7 +112,9 @@ export async function startThreadRunner(options: ThreadRunnerOptions): Promise<M
   }
 
   return {
-    run(input, n) {
+    run(values, n) {
+      // NOTE: tensors are float32; numeric rows for TF.js and ONNX are prepared as such.
+      const input = values instanceof Float32Array ? values : new Float32Array(values);
       if (closed) return Promise.reject(new SluiceError('INTERNAL', `${options.where} is unloaded`));
       if (replicas.length === 0) {
         return Promise.reject(new SluiceError('INTERNAL', `${options.where}: every model thread has died`));

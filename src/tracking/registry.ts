@@ -166,6 +166,19 @@ export class ModelRegistry {
     return version;
   }
 
+  /** The bytes of one file of the version `ref` names (verified by hash); `PATH_NOT_FOUND` names the files. */
+  async readFile(ref: string, path: string): Promise<{ version: ModelVersion; data: Uint8Array }> {
+    const version = await this.get(ref);
+    const file = version.files.find((item) => item.path === path);
+    if (!file) {
+      throw new SluiceError(
+        'PATH_NOT_FOUND',
+        `model ${version.name} version ${version.version} has no file '${path}'; files: ${version.files.map((item) => item.path).join(', ')}`,
+      );
+    }
+    return { version, data: await this.#objects.get(file.hash) };
+  }
+
   /** Points `alias` of `name` at `version` (moving it if it pointed elsewhere). */
   async setAlias(name: string, alias: string, version: number): Promise<ModelVersion> {
     checkAlias(alias);

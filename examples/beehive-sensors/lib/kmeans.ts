@@ -42,6 +42,10 @@ export interface KMeansModel {
   iterations: number;
   seed: number;
   n_init: number;
+  /** The training clusters' sizes (what online training weighs the centres by). */
+  counts?: number[];
+  /** The feature model's means and stds, for a server that is sent raw features. */
+  scale?: { mean: number[]; std: number[] };
 }
 
 /** Squared Euclidean distance. */

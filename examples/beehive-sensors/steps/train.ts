@@ -4,6 +4,11 @@
  * as new registry versions (`beehive-features`, `beehive-kmeans`) with their params and
  * metrics. One row per training goes to the `training_metrics` table.
  *
+ * The k-means version is servable as it is (`sluice serve beehive-kmeans@production`): it
+ * holds a `sluice-model.json` (one number column per raw feature, and the online-learning
+ * rule), and its `kmeans.json` carries the feature model's `scale` and the clusters'
+ * `counts` (see `lib/serving.ts`).
+ *
  * A feature model equal to the latest version is not saved again: that version is reused,
  * so retraining k-means alone (another `k`) keeps every sensor's features valid and
  * `feature_creation` does not recompute them.
@@ -14,6 +19,7 @@ import { clusterMetrics } from '../lib/cluster-metrics.js';
 import { FEATURE_MODEL_FILE, fitFeatureModel, standardise } from '../lib/feature-model.js';
 import { FEATURE_NAMES } from '../lib/features.js';
 import { KMEANS_MODEL_FILE, trainKMeans, type KMeansModel } from '../lib/kmeans.js';
+import { clusterSizes, SERVING_MANIFEST_FILE, servingManifest, servingScale } from '../lib/serving.js';
 import { FEATURE_MODEL_NAME, KMEANS_MODEL_NAME } from './names.js';
 import type { RawFeatures } from './raw_features.js';
 import type { BeehiveContext, ModelVersion } from './tracking.js';
@@ -89,10 +95,16 @@ export default async function train(ctx: BeehiveContext<Inputs>): Promise<{ mode
     iterations: fit.iterations,
     seed,
     n_init: nInit,
+    counts: clusterSizes(fit.labels, k),
+    scale: servingScale(featureModel),
   };
   const kmeansDir = join(ctx.scratchDir, 'kmeans');
   await mkdir(kmeansDir, { recursive: true });
   await writeFile(join(kmeansDir, KMEANS_MODEL_FILE), `${JSON.stringify(model, null, 2)}\n`);
+  await writeFile(
+    join(kmeansDir, SERVING_MANIFEST_FILE),
+    `${JSON.stringify(servingManifest(FEATURE_NAMES), null, 2)}\n`,
+  );
   const metrics: Record<string, number> = {
     ...(scored.metrics ?? {}),
     inertia: fit.inertia,

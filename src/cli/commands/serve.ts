@@ -92,7 +92,7 @@ export async function serveModelCommand(
     // NOTE: like `sluice dev`, open only on a loopback address before any token exists.
     const auth = authModeFor(host, true, hasTokens);
     const app = createServingApp({
-      store: workspace.store,
+      workspace,
       server: models,
       metrics,
       pinned: { name: parsed.name, ref: reference },
@@ -101,6 +101,8 @@ export async function serveModelCommand(
     const listening = await listen(app.fetch, host, port);
     server = listening.server;
     const url = listening.url;
+    // NOTE: commands on this data directory (`sluice models alias ...`) now come over HTTP.
+    await workspace.lock.update({ command: 'sluice serve', url });
     const { version, manifest } = { version: warmed.version.version, manifest: warmed.manifest };
     if (options.json) {
       io.out(

@@ -1,24 +1,25 @@
 /**
- * The HTTP app of `sluice serve MODEL`: only the serving routes, pinned to one model, plus
- * `/health`, `/metrics` and the OpenAPI document — the same auth, body limits and error
- * bodies as the full API.
+ * The HTTP app of `sluice serve MODEL`: the serving routes pinned to one model, the model
+ * registry's routes (so `sluice models alias` reaches the process that owns the data
+ * directory, and the served alias swaps at once), `/health`, `/metrics` and the OpenAPI
+ * document — with the same auth, body limits and error bodies as the full API.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { SluiceError } from '../../core/index.js';
 import type { ModelServer } from '../../serving/index.js';
-import type { MetadataStore } from '../../store/index.js';
 import { API_VERSION } from './app.js';
 import { authMiddleware, type ApiEnv } from './auth.js';
-import { DEFAULT_SERVING_BODY_LIMIT } from './deps.js';
+import { DEFAULT_SERVING_BODY_LIMIT, type ApiWorkspace } from './deps.js';
 import { sendError } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
+import { registerModelRoutes } from './routes/models.js';
 import { registerServingRoutes } from './routes/serving.js';
 
 /** Options of {@link createServingApp}. */
 export interface ServingAppOptions {
-  store: MetadataStore;
+  workspace: ApiWorkspace;
   server: ModelServer;
   metrics: ApiMetrics;
   /** The model and the reference requests default to. */
@@ -33,7 +34,7 @@ export function createServingApp(options: ServingAppOptions): OpenAPIHono<ApiEnv
   const app = new OpenAPIHono<ApiEnv>();
   const maxSize = options.bodyLimitBytes ?? DEFAULT_SERVING_BODY_LIMIT;
   app.get('/health', async (c) => c.json({ ok: true, serving: await server.bindings() }));
-  app.use('*', authMiddleware(options.store, options.auth.mode));
+  app.use('*', authMiddleware(options.workspace.store, options.auth.mode));
   app.use(
     '*',
     bodyLimit({
@@ -50,6 +51,7 @@ export function createServingApp(options: ServingAppOptions): OpenAPIHono<ApiEnv
     }),
   );
   registerServingRoutes(app, server, metrics, options.pinned);
+  registerModelRoutes(app, { workspace: options.workspace, serving: server });
   app.get('/metrics', async (c) =>
     c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
   );

@@ -131,7 +131,7 @@ const download = createRoute({
 });
 
 /** Registers the model routes. */
-export function registerModelRoutes(app: ApiApp, deps: ApiDeps): void {
+export function registerModelRoutes(app: ApiApp, deps: Pick<ApiDeps, 'workspace' | 'serving'>): void {
   const { workspace } = deps;
   const registry = workspace.registry ?? new ModelRegistry(workspace.store, workspace.objects);
   app.openapi(routes.list, async (c) => ok(c, await registry.list()));
