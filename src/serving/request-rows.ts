@@ -70,7 +70,12 @@ function imageBytes(value: unknown, field: string): Uint8Array {
   }
   const text = value.startsWith('data:') ? value.slice(value.indexOf(',') + 1) : value;
   const compact = text.replace(/\s+/g, '');
-  if (compact.length % 4 === 1 || !BASE64.test(compact)) throw invalid('is not valid base64', field);
+  if (compact.length % 4 === 1 || !BASE64.test(compact)) {
+    throw invalid(
+      `expected base64 (A-Z a-z 0-9 + /, '=' padding) or a data: URL of a PNG or JPEG, found ${describe(value)}`,
+      field,
+    );
+  }
   return Buffer.from(compact, 'base64');
 }
 
@@ -124,7 +129,12 @@ export async function prepareImages(images: ImageBytes[], manifest: ModelManifes
   const image = manifest.image;
   if (!image) throw new SluiceError('INTERNAL', 'prepareImages needs an image model');
   const input = new Float32Array(images.length * manifest.rowSize);
-  await Promise.all(images.map((item, row) => decodeInto(item, image.spec, manifest.layout, input, row)));
+  const decoded = await Promise.allSettled(
+    images.map((item, row) => decodeInto(item, image.spec, manifest.layout, input, row)),
+  );
+  // NOTE: the first bad row is named, whichever failed to decode first.
+  const failed = decoded.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
   return { input, n: images.length };
 }
 

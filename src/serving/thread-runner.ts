@@ -79,8 +79,12 @@ export async function startThreadRunner(options: ThreadRunnerOptions): Promise<M
         replica.pending.delete(id);
         replica.busy = false;
         if (typeof message.error === 'string') {
+          // NOTE: rows were checked against the manifest, so a failing run is the version's fault.
           pending?.reject(
-            new SluiceError('INVALID_REQUEST', `${options.where} could not run: ${message.error}`),
+            new SluiceError(
+              'MODEL_MANIFEST',
+              `${options.where} could not run a batch (does sluice-model.json's input fit the model?): ${message.error}`,
+            ),
           );
         } else {
           pending?.resolve({ output: message.output as Float32Array, width: message.width as number });
@@ -96,19 +100,39 @@ export async function startThreadRunner(options: ThreadRunnerOptions): Promise<M
         const index = replicas.indexOf(replica);
         if (index >= 0) replicas.splice(index, 1);
         failAll(`${options.where}: its model thread exited with code ${code}`);
-        if (!ready)
+        if (!ready) {
           reject(
             new SluiceError('MODEL_MANIFEST', `${options.where}: its model thread exited while loading`),
           );
+        } else if (!closed) {
+          replace();
+        }
       });
     });
 
+  /** A thread died while serving: start another; if that fails, nothing waits forever. */
+  const replace = () => {
+    spawn().then(
+      (replica) => {
+        if (closed) return void replica.worker.terminate();
+        replicas.push(replica);
+        dispatch(replica);
+      },
+      (error: unknown) => {
+        if (replicas.length > 0) return;
+        for (const job of waiting.splice(0)) job.pending.reject(error as Error);
+      },
+    );
+  };
+
   const count = Math.max(1, options.replicas ?? 1);
-  try {
-    for (const replica of await Promise.all(Array.from({ length: count }, spawn))) replicas.push(replica);
-  } catch (error) {
+  const started = await Promise.allSettled(Array.from({ length: count }, spawn));
+  const failed = started.find((result) => result.status === 'rejected');
+  for (const result of started) if (result.status === 'fulfilled') replicas.push(result.value);
+  if (failed) {
+    closed = true;
     await Promise.all(replicas.map((replica) => replica.worker.terminate()));
-    throw error;
+    throw failed.reason;
   }
 
   return {

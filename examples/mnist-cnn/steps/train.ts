@@ -3,12 +3,14 @@
  * labelled image folder `data_dir` (relative paths resolve against the pipeline's folder),
  * splits it train/validation/test by a seeded shuffle, trains `epochs` epochs logging
  * `loss`, `accuracy`, `val_loss` and `val_accuracy` per epoch (`step: epoch`), evaluates on
- * the test part and saves a new version of `model` (`model.json` + `weights.bin`) with its
- * `test_accuracy`, `samples_per_second` and params (`flavor: tfjs`, `image_size`, ...).
+ * the test part and saves a new version of `model` (`model.json` + `weights.bin`, and
+ * `sluice-model.json` so the version can be served over HTTP) with its `test_accuracy`,
+ * `samples_per_second` and params (`flavor: tfjs`, `image_size`, ...).
  */
 import { resolve, join } from 'node:path';
 import type { StepContext } from 'sluice';
 import { loadImageFolder, selectImages, splitDataset } from '../lib/dataset.js';
+import { writeServingManifest } from '../lib/serving-manifest.js';
 import { buildModel, evaluateTfjs, saveTfjsModel, trainEpoch } from '../lib/tfjs-model.js';
 
 interface Inputs extends Record<string, unknown> {
@@ -80,6 +82,7 @@ export default async function train(ctx: StepContext<Inputs>) {
 
   const dir = join(ctx.scratchDir, 'model');
   await saveTfjsModel(model, dir);
+  await writeServingManifest(dir, 'tfjs', size);
   const saved = await ctx.registry.save(name, dir, {
     metrics: {
       test_accuracy: test.accuracy,

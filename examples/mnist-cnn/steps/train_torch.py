@@ -4,9 +4,10 @@ Reads a labelled image folder (<data_dir>/<label>/<name>.png, grey or RGB, any s
 splits it train/validation/test with a seeded shuffle, trains the same small CNN as the
 TF.js step, logs loss and accuracy per epoch to $SLUICE_METRICS, and saves an ONNX export
 as a new version of the model ($SLUICE_MODELS/<model>/model.onnx), served by
-onnxruntime-node in the predict pipeline. Beside model.onnx, check-predictions.json holds
-what the trained network predicted for (up to 1,000 of) the test images, by folder path, so
-a serving runtime can be checked against PyTorch.
+onnxruntime-node in the predict pipeline. Beside model.onnx, sluice-model.json declares how
+the version is served over HTTP (`sluice serve`), and check-predictions.json holds what the
+trained network predicted for (up to 1,000 of) the test images, by folder path, so a serving
+runtime can be checked against PyTorch.
 """
 import json
 import os
@@ -34,6 +35,17 @@ except ImportError as error:  # pragma: no cover - what a user without the packa
 PIPELINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
 CHECK_PREDICTIONS = 1000
+DIGITS = [str(digit) for digit in range(10)]
+
+
+def serving_manifest(size):
+    """sluice-model.json of the ONNX export, as lib/serving-manifest.ts writes it for TF.js."""
+    return {
+        "flavor": "onnx",
+        "input": {"image": {"type": "image", "width": size, "height": size, "channels": 1}},
+        "layout": "NCHW",
+        "output": {"classes": DIGITS},
+    }
 
 
 def read_inputs():
@@ -187,6 +199,8 @@ def main():
         dynamic_axes={"images": {0: "batch"}, "probabilities": {0: "batch"}},
         opset_version=13,
     )
+    with open(os.path.join(folder, "sluice-model.json"), "w", encoding="utf-8") as handle:
+        json.dump(serving_manifest(size), handle)
     checked = test[:CHECK_PREDICTIONS]
     with open(os.path.join(folder, "check-predictions.json"), "w", encoding="utf-8") as handle:
         json.dump({"ids": [paths[index] for index in checked], "classes": predict(model, images[checked], 512)}, handle)
