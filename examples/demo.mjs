@@ -118,7 +118,11 @@ if (!hasMri) {
   }
 }
 
-process.stderr.write('\n$ sluice dev examples\n');
+process.stderr.write(
+  '\nThe trained models are served too, e.g. (with a 28x28 digit PNG):\n' +
+    '  curl -F image=@digit.png http://127.0.0.1:7420/api/models/mnist-cnn/predict\n' +
+    '\n$ sluice dev examples\n',
+);
 const dev = spawn(process.execPath, [bin, 'dev', 'examples', ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
