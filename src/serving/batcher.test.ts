@@ -61,6 +61,26 @@ describe('dynamic batching', () => {
     expect(off.batches).toEqual([1, 1, 1]);
   });
 
+  it('runs a request at once when no other is in flight, and waits for those on their way', async () => {
+    const { runner, batches } = doubling();
+    let inFlight = 1;
+    const batcher = new DynamicBatcher(runner, 1, {
+      maxBatch: 32,
+      maxWaitMs: 60_000,
+      maxQueueRows: 100,
+      slots: 1,
+      inFlight: () => inFlight,
+    });
+    await batcher.submit(rows(1));
+    expect(batches).toEqual([1]);
+    inFlight = 2;
+    const first = batcher.submit(rows(2));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(batches).toEqual([1]);
+    await Promise.all([first, batcher.submit(rows(3))]);
+    expect(batches).toEqual([1, 2]);
+  });
+
   it('batches what queued while the model was busy, and refuses beyond the queue', async () => {
     let release = () => {};
     const busy = doubling(new Promise<void>((resolve) => (release = resolve)));

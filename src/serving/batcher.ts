@@ -1,9 +1,12 @@
 /**
  * Dynamic batching: requests that arrive together are run as one batch. A batch leaves when
- * it holds `maxBatch` rows, when the oldest request has waited `maxWaitMs`, or at once when
- * a runner slot frees up while requests wait (they have waited already). A request larger
- * than `maxBatch` runs alone, never split. `maxBatch: 1` turns batching off: each request
- * runs alone, as soon as a slot is free.
+ * it holds `maxBatch` rows, when the oldest request has waited `maxWaitMs`, at once when a
+ * runner slot frees up while requests wait (they have waited already), and at once when as
+ * many requests have joined it as were lately in flight together (`inFlight`: read, being
+ * decoded or queued; the peak of the last second) — so a lone client never waits for company
+ * that is not coming, while under load the batch waits for the requests on their way. A request larger than
+ * `maxBatch` runs alone, never split. `maxBatch: 1` turns batching off: each request runs
+ * alone, as soon as a slot is free.
  *
  * At most `slots` batches run at once (one per model thread). Past `maxQueueRows` waiting
  * rows, new requests are refused with `MODEL_OVERLOADED` (HTTP 503) instead of queueing
@@ -13,12 +16,17 @@ import { SluiceError } from '../core/index.js';
 import type { PreparedRows } from './request-rows.js';
 import type { ModelRunner, Values } from './runner.js';
 
+/** How long a peak of concurrent requests is remembered. */
+const PEAK_MS = 1000;
+
 /** Options of {@link DynamicBatcher}. */
 export interface BatcherOptions {
   maxBatch: number;
   maxWaitMs: number;
   maxQueueRows: number;
   slots: number;
+  /** Requests in flight for the version (queued, running or still being prepared). */
+  inFlight?: () => number;
   /** Called with each batch's row count and seconds. */
   onBatch?: (rows: number, seconds: number) => void;
 }
@@ -45,6 +53,10 @@ export class DynamicBatcher {
   #queue: Waiting[] = [];
   #queuedRows = 0;
   #running = 0;
+  #runningRequests = 0;
+  /** The most requests lately in flight together, and when that was seen. */
+  #peak = 1;
+  #peakAt = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(runner: ModelRunner, rowSize: number, options: BatcherOptions) {
@@ -68,6 +80,14 @@ export class DynamicBatcher {
         ),
       );
     }
+    if (this.#options.inFlight) {
+      const now = performance.now();
+      const concurrent = this.#options.inFlight();
+      if (concurrent >= this.#peak || now - this.#peakAt > PEAK_MS) {
+        this.#peak = concurrent;
+        this.#peakAt = now;
+      }
+    }
     return new Promise<BatchResult>((resolve, reject) => {
       this.#queue.push({ rows, resolve, reject });
       this.#queuedRows += rows.n;
@@ -77,12 +97,20 @@ export class DynamicBatcher {
 
   /** Starts batches while slots are free and a batch is due (`timedOut`: the wait is over). */
   #pump(timedOut: boolean): void {
-    const { maxBatch, maxWaitMs, slots } = this.#options;
+    const { maxBatch, maxWaitMs, slots, inFlight } = this.#options;
+    let started = false;
     while (this.#queue.length > 0 && this.#running < slots) {
-      const due = timedOut || maxBatch <= 1 || maxWaitMs <= 0 || this.#queuedRows >= maxBatch;
+      const nobodyElse = inFlight !== undefined && this.#queue.length + this.#runningRequests >= this.#peak;
+      const due = timedOut || nobodyElse || maxBatch <= 1 || maxWaitMs <= 0 || this.#queuedRows >= maxBatch;
       if (!due) break;
       this.#start(this.#take());
+      started = true;
       timedOut = false;
+    }
+    if (started && this.#timer) {
+      // NOTE: the timer was the oldest request's, which has left: the next oldest gets a full wait.
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
     }
     if (this.#queue.length > 0 && this.#running < slots && !this.#timer) {
       this.#timer = setTimeout(() => {
@@ -129,6 +157,7 @@ export class DynamicBatcher {
       }
     }
     this.#running += 1;
+    this.#runningRequests += batch.length;
     const started = performance.now();
     this.#runner.run(input, rows).then(
       ({ output, width }) => {
@@ -142,17 +171,18 @@ export class DynamicBatcher {
           });
           row += item.rows.n;
         }
-        this.#finish();
+        this.#finish(batch.length);
       },
       (error: unknown) => {
         for (const item of batch) item.reject(error);
-        this.#finish();
+        this.#finish(batch.length);
       },
     );
   }
 
-  #finish(): void {
+  #finish(requests: number): void {
     this.#running -= 1;
+    this.#runningRequests -= requests;
     // NOTE: requests that queued while every slot was busy have waited already: run them now.
     this.#pump(true);
   }

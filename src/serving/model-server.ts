@@ -76,6 +76,11 @@ interface Binding {
   refreshing: Promise<void> | undefined;
 }
 
+/** The model a reference (`name`, `name@alias`, `name:version`) names. */
+function modelName(ref: string): string {
+  return ref.split(/[@:]/)[0] ?? ref;
+}
+
 /** Serves model versions by reference. */
 export class ModelServer {
   readonly options: ServingOptions;
@@ -87,6 +92,8 @@ export class ModelServer {
   readonly #logger: Logger | undefined;
   readonly #bindings = new Map<string, Binding>();
   readonly #loaded = new Map<string, { served: Promise<ServedVersion>; users: number }>();
+  /** Prediction requests in flight by model name, from before their body is read. */
+  readonly #incoming = new Map<string, number>();
   readonly #training = new Map<string, Promise<unknown>>();
   #dir: Promise<string> | undefined;
   #closed = false;
@@ -111,7 +118,20 @@ export class ModelServer {
    * Predicts `body` with the version `ref` names now. A failure after the version was chosen
    * carries `details.model` and `details.version`, so the answer names the version that refused.
    */
-  async predict(ref: string, body: PredictBody): Promise<PredictAnswer> {
+  async predict(ref: string, body: PredictBody | Promise<PredictBody>): Promise<PredictAnswer> {
+    // NOTE: counted from before its body is read, so a batch waits for requests on their way.
+    const name = modelName(ref);
+    this.#incoming.set(name, (this.#incoming.get(name) ?? 0) + 1);
+    try {
+      return await this.#predict(ref, await body);
+    } finally {
+      const left = (this.#incoming.get(name) ?? 1) - 1;
+      if (left > 0) this.#incoming.set(name, left);
+      else this.#incoming.delete(name);
+    }
+  }
+
+  async #predict(ref: string, body: PredictBody): Promise<PredictAnswer> {
     const served = await this.#acquire(ref);
     try {
       const prepared = await this.#prepare(served, body);
@@ -213,7 +233,7 @@ export class ModelServer {
     if (this.#closed) throw new SluiceError('INTERNAL', 'the model server is closed');
     let binding = this.#bindings.get(ref);
     if (!binding) {
-      const name = ref.split(/[@:]/)[0] ?? ref;
+      const name = modelName(ref);
       binding = {
         ref,
         name,
@@ -276,9 +296,10 @@ export class ModelServer {
       const served = (async () => {
         const dir = await mkdtemp(join(await this.#root(), `${name}-${version}-`));
         const record = await this.#registry.get(key);
-        const loaded = await loadServedVersion(this.#registry, record, dir, this.options, (rows, seconds) =>
-          this.#metrics?.batch(name, String(version), rows, seconds),
-        );
+        const loaded = await loadServedVersion(this.#registry, record, dir, this.options, {
+          inFlight: () => this.#incoming.get(name) ?? 0,
+          onBatch: (rows, seconds) => this.#metrics?.batch(name, String(version), rows, seconds),
+        });
         this.#metrics?.loaded(name, String(version), true);
         return loaded;
       })();

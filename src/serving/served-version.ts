@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SluiceError } from '../core/index.js';
 import type { ModelRegistry, ModelVersion } from '../tracking/index.js';
-import { DynamicBatcher, type BatchResult } from './batcher.js';
+import { DynamicBatcher, type BatcherOptions, type BatchResult } from './batcher.js';
 import { readJsonModel, jsonRunner, type KMeansParams } from './json-models.js';
 import { MANIFEST_FILE, parseManifest, type ModelManifest } from './manifest.js';
 import type { PreparedRows } from './request-rows.js';
@@ -43,13 +43,13 @@ export interface ServedVersion {
   unload(): Promise<void>;
 }
 
-/** Lays `ref`'s files out under `dir` and loads them; `onBatch` sees every batch. */
+/** Lays `ref`'s files out under `dir` and loads them; `hooks` tell the batcher what is in flight and see each batch. */
 export async function loadServedVersion(
   registry: ModelRegistry,
   version: ModelVersion,
   dir: string,
   options: ServingOptions,
-  onBatch: (rows: number, seconds: number) => void,
+  hooks: Pick<BatcherOptions, 'inFlight' | 'onBatch'>,
 ): Promise<ServedVersion> {
   const where = `model ${version.name}:${version.version}`;
   if (!version.files.some((file) => file.path === MANIFEST_FILE)) {
@@ -86,14 +86,14 @@ export async function loadServedVersion(
     });
     slots = options.replicas;
   }
+  let acquired = 0;
   const batcher = new DynamicBatcher(runner, manifest.rowSize, {
     maxBatch: options.maxBatch,
     maxWaitMs: options.maxWaitMs,
     maxQueueRows: options.maxQueueRows,
     slots,
-    onBatch,
+    ...hooks,
   });
-  let acquired = 0;
   let drained: (() => void) | undefined;
   return {
     version,
