@@ -220,7 +220,7 @@ export function registerServingRoutes(
   ) => {
     const started = performance.now();
     try {
-      const answer = await server.predict(refFor(name, alias, version), await predictBody(c));
+      const answer = await server.predict(refFor(name, alias, version), predictBody(c));
       observe(name, started, 200, { version: answer.version, rows: answer.predictions.length });
       c.header('x-sluice-model-version', String(answer.version));
       return c.json(answer, 200);
