@@ -8,7 +8,7 @@
 import type { ServerType } from '@hono/node-server';
 import { SluiceError } from '../../core/index.js';
 import { authModeFor } from '../../server/auth/index.js';
-import { createMetrics } from '../../server/http/metrics.js';
+import { createMetrics, type ApiMetrics } from '../../server/http/metrics.js';
 import { createServingApp } from '../../server/http/serving-app.js';
 import { ModelServer, type ServingOptions } from '../../serving/index.js';
 import { parseDuration, parseModelRef } from '../../spec/index.js';
@@ -17,7 +17,7 @@ import type { CliConfig } from '../config.js';
 import { EXIT } from '../exit-codes.js';
 import { closeServer, listen } from '../listen.js';
 import { stopSignal, type Io } from '../io.js';
-import { openLocalWorkspace } from '../workspace.js';
+import { openLocalWorkspace, type LocalWorkspace } from '../workspace.js';
 
 /** Flags of `sluice serve` (and the serving flags `sluice dev`/`server` read from the environment). */
 export interface ServeModelOptions {
@@ -61,6 +61,22 @@ export function servingOptionsFrom(
   };
 }
 
+/** The API's metrics and a model server over `workspace` that records into them. */
+export function modelServerFor(
+  workspace: LocalWorkspace,
+  options: Partial<ServingOptions>,
+): { metrics: ApiMetrics; models: ModelServer } {
+  const metrics = createMetrics(workspace);
+  const models = new ModelServer({
+    registry: workspace.registry,
+    repos: workspace.repos,
+    metrics: metrics.serving,
+    logger: workspace.logger,
+    ...options,
+  });
+  return { metrics, models };
+}
+
 /** Runs the model server until SIGTERM or SIGINT; resolves with the exit code. */
 export async function serveModelCommand(
   ref: string,
@@ -77,14 +93,7 @@ export async function serveModelCommand(
     parsed.kind === 'version' ? `${parsed.name}:${parsed.version}` : `${parsed.name}@${parsed.alias}`;
 
   const workspace = await openLocalWorkspace(config, 'sluice serve');
-  const metrics = createMetrics(workspace);
-  const models = new ModelServer({
-    registry: workspace.registry,
-    repos: workspace.repos,
-    metrics: metrics.serving,
-    logger: workspace.logger,
-    ...servingOptions,
-  });
+  const { metrics, models } = modelServerFor(workspace, servingOptions);
   let server: ServerType | undefined;
   try {
     const warmed = await models.warm(reference);

@@ -11,9 +11,7 @@ import type { ServerType } from '@hono/node-server';
 import { SluiceError, formatDuration } from '../../core/index.js';
 import { authModeFor } from '../../server/auth/index.js';
 import { createApiApp } from '../../server/http/app.js';
-import { createMetrics } from '../../server/http/metrics.js';
-import { ModelServer } from '../../serving/index.js';
-import { servingOptionsFrom } from './serve.js';
+import { modelServerFor, servingOptionsFrom } from './serve.js';
 import { registerFolder, watchFolder, type RegistrationReport } from '../../service/dev-watch.js';
 import { Service, type BackfillRequest, type ServiceEvent } from '../../service/index.js';
 import type { RunRecord } from '../../store/index.js';
@@ -83,14 +81,7 @@ export async function serveCommand(
   let server: ServerType | undefined;
   let stopWatching: (() => void) | undefined;
   let topicRates: TopicRates | undefined;
-  const metrics = createMetrics(workspace);
-  const models = new ModelServer({
-    registry: workspace.registry,
-    repos: workspace.repos,
-    metrics: metrics.serving,
-    logger: workspace.logger,
-    ...servingOptionsFrom({}, io.env),
-  });
+  const { metrics, models } = modelServerFor(workspace, servingOptionsFrom({}, io.env));
   try {
     const hasTokens = (await workspace.store.tokens.listTokens()).some((token) => !token.revokedAt);
     const auth = authModeFor(host, mode === 'dev', hasTokens);
