@@ -294,6 +294,9 @@ describe('online training', () => {
     const metrics = drifted.body.metrics as Record<string, number>;
     expect(metrics.silhouette).toBeLessThan(metrics.previous_silhouette! - 0.05);
     expect((await h.workspace.registry.get('km@production')).version).toBe(2);
+    // Training loads what it trains from without serving it: only the predicted alias is bound.
+    const serving = (await (await fetch(`${h.url}/api/serving`)).json()) as { bindings: { ref: string }[] };
+    expect(serving.bindings.map((binding) => binding.ref)).toEqual(['km@production']);
   });
 
   it('refuses models that do not learn online and rows that do not fit', async () => {

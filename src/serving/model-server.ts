@@ -171,7 +171,7 @@ export class ModelServer {
           registry: this.#registry,
           repos: this.#repos,
           maxRows: this.#maxRequestRows,
-          load: (ref) => this.#acquire(ref),
+          load: (ref) => this.#borrow(ref),
           onAliasMoved: () => this.refresh(name),
         }),
       );
@@ -252,6 +252,29 @@ export class ModelServer {
     const served = await binding.current;
     served.acquire();
     return served;
+  }
+
+  /**
+   * The version `ref` names, acquired without binding `ref` (training from a pinned version
+   * must not keep it loaded); releasing it also lets it unload.
+   */
+  async #borrow(ref: string): Promise<ServedVersion> {
+    const { name, version } = await this.#registry.get(ref);
+    let served: ServedVersion;
+    try {
+      served = await this.#use(name, version);
+    } catch (error) {
+      this.#drop(name, version);
+      throw error;
+    }
+    served.acquire();
+    return {
+      ...served,
+      release: () => {
+        served.release();
+        this.#drop(name, version);
+      },
+    };
   }
 
   async #resolveAndLoad(ref: string): Promise<ServedVersion> {
